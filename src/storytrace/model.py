@@ -1,0 +1,162 @@
+"""The typed records every stage shares.
+
+The cleaned text of a document (``Document.text``) is the single source of truth: blocks,
+sentences and entity mentions are character spans into it, so anything a later stage shows
+(a reuse alignment, a claim, a date) can point back at the exact text it came from.
+Removed lines keep their position in the *original* text and the reason they were removed,
+so a user can audit what cleaning took away.
+
+Later stages (reuse links, stories, claims, timelines) add their own records here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+SourceFormat = Literal["text", "html"]
+BlockKind = Literal["paragraph", "heading", "list_item", "quote"]
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One input item (a file, a JSONL line, a WARC record, a feed entry, a fetched URL)
+    as read, decoded to text but not yet extracted.
+
+    Container metadata (JSONL fields, WARC headers, feed entry fields) is carried along and
+    wins over what extraction finds in the text, because the container is usually more
+    reliable than a guess from the page.
+    """
+
+    location: str  # where it came from: "path", "path#L12", "file.warc.gz#record=3", a URL
+    content: str  # decoded text: HTML or plain text
+    format: SourceFormat
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None  # raw date string as the container gave it
+    author: str | None = None
+    source: str | None = None  # outlet / site name / declared source from the container
+    encoding: str | None = None  # detected encoding of the bytes, for auditing
+
+
+@dataclass(slots=True)
+class InputError:
+    """A problem with one input item. The batch goes on; the error is reported and stored."""
+
+    location: str  # file (and line/record) or URL
+    message: str  # one line, says what is wrong and, where useful, what to do
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(slots=True)
+class Line:
+    """A candidate line of a document's body, after extraction, before furniture removal."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+    line_no: int = 0  # position in the extracted text (for text input: the raw file's line)
+
+
+@dataclass(slots=True)
+class RemovedLine:
+    """A line that cleaning took out of the body, kept for auditing.
+
+    ``reason`` is ``<family>:<rule>``: ``metadata:date``, ``metadata:byline``,
+    ``metadata:source``, ``metadata:title``, ``pattern:share``, ``corpus:repeated``, ...
+    """
+
+    line_no: int
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What extraction finds in one record: metadata plus candidate body lines."""
+
+    title: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) when it could be parsed
+    published_text: str | None = None  # the text the date was read from (evidence)
+    author: str | None = None
+    site: str | None = None
+    declared_source: str | None = None  # "Radio Free Europe" from "SOURCE: ..." and the like
+    url: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph, heading, list item or quote of the clean text."""
+
+    start: int
+    end: int
+    kind: BlockKind = "paragraph"
+
+
+@dataclass(slots=True)
+class Sentence:
+    index: int
+    start: int  # offsets into Document.text
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class EntityMention:
+    sentence_index: int
+    start: int  # offsets into Document.text
+    end: int
+    text: str
+    label: str  # spaCy label: PERSON, ORG, GPE, DATE, ...
+
+
+@dataclass(slots=True)
+class Document:
+    id: str
+    text: str  # clean body text; blocks are separated by a blank line
+    format: SourceFormat
+    location: str  # where it was first seen
+    raw: str = ""  # the decoded input, kept so cleaning can be audited and redone
+    title: str | None = None
+    url: str | None = None
+    site: str | None = None
+    author: str | None = None
+    published: str | None = None
+    published_text: str | None = None
+    declared_source: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    entities: list[EntityMention] = field(default_factory=list)
+
+    def block_text(self, block: Block) -> str:
+        return self.text[block.start : block.end]
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_for_id(text: str) -> str:
+    """Unicode NFKC, unified quotes/dashes, collapsed whitespace, case folded.
+
+    Two inputs that differ only in encoding artefacts, line endings or spacing are the same
+    document and must get the same id.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_PUNCT_FOLD)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+_PUNCT_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def document_id(title: str | None, lines: list[str]) -> str:
+    """Stable id from a document's normalized content (title and extracted lines)."""
+    content = normalize_for_id("\n".join([title or "", *lines]))
+    return "d" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:15]

@@ -1,0 +1,121 @@
+"""The command line, in-process with Typer's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storytrace.cli import app
+
+runner = CliRunner()
+
+PAGE = """Council approves new bike lanes for Kestrel City
+
+Posted on April 2, 2025 by Ines Moreau
+
+The Kestrel City council voted seven to two on Wednesday to build protected bike lanes \
+along the river road.
+
+Councillor Ada Brook said the lanes would open next spring.
+
+Spread the word
+"""
+
+
+@pytest.fixture
+def ingested(tmp_path: Path) -> Path:
+    (tmp_path / "page.txt").write_text(PAGE)
+    db = tmp_path / "s.db"
+    result = runner.invoke(app, ["ingest", str(tmp_path / "page.txt"), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 new documents" in result.output
+    return db
+
+
+@pytest.mark.slow
+def test_docs_lists_and_show_prints_metadata_and_removed_lines(ingested: Path) -> None:
+    listing = runner.invoke(app, ["docs", "--db", str(ingested), "--json"])
+    assert listing.exit_code == 0, listing.output
+    rows = json.loads(listing.output)
+    assert rows[0]["title"] == "Council approves new bike lanes for Kestrel City"
+    assert rows[0]["published"] == "2025-04-02"
+
+    shown = runner.invoke(app, ["show", rows[0]["id"][:6], "--db", str(ingested), "--json"])
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.output)
+    assert doc["author"] == "Ines Moreau"
+    assert "Spread the word" in {r["text"] for r in doc["removed"]}
+    assert "Spread the word" not in doc["text"]
+    assert doc["sentences"]
+
+    human = runner.invoke(app, ["show", rows[0]["id"][:6], "--db", str(ingested)])
+    assert human.exit_code == 0
+    assert "removed lines" in human.output
+    assert "Spread the word" in human.output
+
+    table = runner.invoke(app, ["docs", "--db", str(ingested)])
+    assert "Council approves" in table.output
+
+
+@pytest.mark.slow
+def test_reingest_reports_nothing_new(ingested: Path) -> None:
+    page = ingested.parent / "page.txt"
+    result = runner.invoke(app, ["ingest", str(page), "--db", str(ingested), "-q"])
+    assert result.exit_code == 0
+    assert "0 new documents" in result.output
+
+
+def test_missing_input_gives_exit_code_1_and_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing-here.txt"
+    result = runner.invoke(app, ["ingest", str(missing), "--db", str(tmp_path / "s.db"), "-q"])
+    assert result.exit_code == 1
+    assert "nothing-here.txt" in result.output
+
+
+def test_ingest_without_inputs_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 1
+    assert "give at least one PATH" in result.output
+
+
+def test_docs_on_a_missing_store_explains_what_to_do(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["docs", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert "storytrace ingest" in result.output
+
+
+@pytest.mark.slow
+def test_show_unknown_document_is_a_clear_error(ingested: Path) -> None:
+    result = runner.invoke(app, ["show", "zzzz", "--db", str(ingested)])
+    assert result.exit_code == 1
+    assert "no document matches" in result.output
+
+
+@pytest.mark.slow
+def test_analyze_writes_store_json_and_summary(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text(PAGE)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(tmp_path / "in"), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "documents.json").read_text())
+    assert data["schema"] == "storytrace.documents/1"
+    assert data["documents"][0]["published"] == "2025-04-02"
+    assert "Council approves" in (out / "summary.md").read_text()
+    assert str(out / "summary.md") in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("command", ["ingest", "docs", "show", "analyze"])
+def test_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert "storytrace" in result.output

@@ -1,0 +1,214 @@
+"""The ingest pipeline end to end: extraction, cleaning, annotation, resume and bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import storytrace.pipeline as pipeline
+from storytrace.model import Line
+from storytrace.pipeline import assemble, ingest
+from storytrace.settings import Settings
+from storytrace.store import Store
+
+ARTICLE = """Harbour cranes stand idle as dock strike enters third day
+
+Published: 4 March 2025
+
+Share this article
+
+Dock workers in Port Elden kept the container terminal closed on Tuesday as talks between \
+the transport union and the harbour authority broke down again.
+
+Union leader Mara Quist said members would not return until the authority withdrew its plan \
+to cut night-shift pay. "We have offered three compromises," she said.
+
+What happens next?
+
+The authority said forty ships were waiting offshore and that it had asked the labour \
+ministry to mediate.
+
+Leave a Reply
+
+Your email address will not be published. Required fields are marked *
+"""
+
+SECOND = """Lowmarsh library reopens after flood repairs
+
+The Lowmarsh public library reopened on Saturday, eight months after flood water filled its \
+ground floor. Librarian Theo Brandt said about two thousand books had been replaced.
+
+Volunteers spent the weekend shelving donated books, and the children's room will open next \
+month once new carpets are fitted.
+
+Tags: Lowmarsh, library, flood
+"""
+
+
+def _settings(tmp_path: Path, **changes: object) -> Settings:
+    return Settings().with_(db=tmp_path / "s.db", progress=False, workers=1, **changes)
+
+
+def _corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "strike.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "library.txt").write_text(SECOND, encoding="utf-8")
+    rows = [
+        {"id": 1, "url": "https://example.org/a", "title": "Ferry timetable changes",
+         "published": "2025-03-05", "source": "Quay Times",
+         "text": "New ferry timings start on Monday. The operator said crossings would run "
+                 "every forty minutes instead of every hour."},
+    ]  # fmt: skip
+    (folder / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return folder
+
+
+def _snapshot(db: Path) -> dict[str, object]:
+    with Store(db) as store:
+        docs = {s.id: store.get(s.id) for s in store.summaries()}
+        return {
+            "ids": sorted(docs),
+            "texts": sorted(d.text for d in docs.values()),
+            "sentences": store.count("sentences"),
+            "entities": store.count("entities"),
+            "removed": store.count("removed_lines"),
+        }
+
+
+@pytest.mark.slow
+def test_ingest_extracts_cleans_and_annotates(tmp_path: Path) -> None:
+    report = ingest([_corpus(tmp_path)], _settings(tmp_path))
+    assert report.ok, report.errors
+    assert report.new_documents == 3
+    with Store(tmp_path / "s.db") as store:
+        strike = store.get(store.resolve_id(str(tmp_path / "in" / "strike.txt")))
+        assert strike.title == "Harbour cranes stand idle as dock strike enters third day"
+        assert strike.published == "2025-03-04"
+        assert "Share this article" not in strike.text
+        assert "Leave a Reply" not in strike.text
+        assert {"Share this article", "Leave a Reply"} <= {r.text for r in strike.removed}
+        # Headings stay in the text as blocks but are never sentences.
+        assert any(b.kind == "heading" for b in strike.blocks)
+        assert all("What happens next" not in s.text for s in strike.sentences)
+        # Sentence and entity offsets point into the clean text.
+        for s in strike.sentences:
+            assert strike.text[s.start : s.end] == s.text
+        for e in strike.entities:
+            assert strike.text[e.start : e.end] == e.text
+        assert "Mara Quist" in {e.text for e in strike.entities}
+        ferry = store.get(store.resolve_id(str(tmp_path / "in" / "feed.jsonl") + "#L1"))
+        assert ferry.site == "Quay Times"
+        assert ferry.published == "2025-03-05"
+        assert ferry.url == "https://example.org/a"
+
+
+@pytest.mark.slow
+def test_reingest_is_a_no_op(tmp_path: Path) -> None:
+    folder = _corpus(tmp_path)
+    ingest([folder], _settings(tmp_path))
+    before = _snapshot(tmp_path / "s.db")
+    again = ingest([folder], _settings(tmp_path))
+    assert again.new_documents == 0
+    assert again.units_skipped == 3
+    assert again.annotated == 0
+    assert _snapshot(tmp_path / "s.db") == before
+
+
+@pytest.mark.slow
+def test_same_content_elsewhere_is_one_document_with_two_locations(tmp_path: Path) -> None:
+    folder = _corpus(tmp_path)
+    (folder / "copy.txt.gz").write_bytes(gzip.compress(ARTICLE.replace("\n", "\r\n").encode()))
+    report = ingest([folder], _settings(tmp_path))
+    assert report.new_documents == 3
+    assert report.duplicates == 1
+    with Store(tmp_path / "s.db") as store:
+        doc_id = store.resolve_id(str(folder / "strike.txt"))
+        assert store.locations(doc_id) == sorted(
+            [str(folder / "copy.txt.gz"), str(folder / "strike.txt")]
+        )
+
+
+@pytest.mark.slow
+def test_interrupted_read_resumes_to_the_same_result(tmp_path: Path, monkeypatch) -> None:
+    folder = _corpus(tmp_path)
+    clean_run = tmp_path / "clean"
+    clean_run.mkdir()
+    ingest([folder], _settings(clean_run))
+    expected = _snapshot(clean_run / "s.db")
+
+    real = pipeline.extract_record
+    calls = {"n": 0}
+
+    def crash_on_third(record):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(record)
+
+    monkeypatch.setattr(pipeline, "extract_record", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder], _settings(tmp_path, batch_size=1))
+    with Store(tmp_path / "s.db") as store:
+        assert store.count() == 2  # the batches committed before the crash survive
+    monkeypatch.setattr(pipeline, "extract_record", real)
+    resumed = ingest([folder], _settings(tmp_path, batch_size=1))
+    assert resumed.new_documents == 1
+    assert _snapshot(tmp_path / "s.db") == expected
+
+
+@pytest.mark.slow
+def test_interrupted_annotation_resumes(tmp_path: Path, monkeypatch) -> None:
+    folder = _corpus(tmp_path)
+    real = Store.set_annotations
+    calls = {"n": 0}
+
+    def crash_on_second(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(Store, "set_annotations", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder], _settings(tmp_path, batch_size=1))
+    monkeypatch.setattr(Store, "set_annotations", real)
+    resumed = ingest([folder], _settings(tmp_path))
+    assert resumed.new_documents == 0
+    assert resumed.annotated == 2
+    with Store(tmp_path / "s.db") as store:
+        assert store.ids_with_status("annotated") == sorted(s.id for s in store.summaries())
+
+
+@pytest.mark.slow
+def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    folder = _corpus(tmp_path)
+    ingest([folder], _settings(tmp_path))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "broken.jsonl").write_text('{"text": "A fine line of text about the ferry."}\n{oops\n')
+    (bad / "page.html").write_text("<html><body><script>x()</script></body></html>")
+    report = ingest([bad, tmp_path / "missing.txt"], _settings(tmp_path))
+    failed = {e.location for e in report.errors}
+    assert str(bad / "image.txt") in failed
+    assert str(bad / "empty.txt") in failed
+    assert str(bad / "broken.jsonl") + "#L2" in failed
+    assert str(bad / "page.html") in failed
+    assert str(tmp_path / "missing.txt") in failed
+    assert not report.ok
+    assert report.new_documents == 1  # the good JSONL line
+    with Store(tmp_path / "s.db") as store:
+        assert store.count() == 4  # nothing stored earlier was lost
+        assert len(store.errors()) >= 4
+
+
+def test_assemble_builds_blocks_that_point_into_the_text() -> None:
+    text, blocks = assemble([Line("Title-like heading", "heading"), Line(" Body. "), Line("  ")])
+    assert text == "Title-like heading\n\nBody."
+    assert [text[b.start : b.end] for b in blocks] == ["Title-like heading", "Body."]
+    assert [b.kind for b in blocks] == ["heading", "paragraph"]
