@@ -11,8 +11,8 @@ averaging rules are reported:
   of the precision average (its recall is 0); figures comparable to the published ones;
 - strict: such a page counts P = 0 too.
 
-Systems, on the same decoded pages in one run: storytrace's ``extract_html`` (body = its
-lines joined); ``trafilatura.extract`` with default settings, as a reference; and trafilatura's
+Systems, on the same decoded pages in one run: storytrace (``extract_html`` plus the
+per-document furniture rules, as the ingest pipeline stores a page; body = its lines joined); ``trafilatura.extract`` with default settings, as a reference; and trafilatura's
 defaults with metadata extraction on (storytrace needs title, author, site and date, which
 cost time that plain ``extract`` does not spend). Each system runs in a fresh child process
 so its peak memory (ru_maxrss) and timings are its own; times are single-core wall clock per
@@ -96,14 +96,17 @@ def load_pages(folder: Path, limit: int | None) -> list[Page]:
 
 # -- systems --------------------------------------------------------------------------------
 def storytrace_body(html: str, url: str) -> str:
+    """What the ingest pipeline stores before the corpus pass: ``extract_html`` followed by
+    the per-document furniture rules."""
     from storytrace.errors import ExtractionError
-    from storytrace.extract.html import extract_html
+    from storytrace.model import RawRecord
+    from storytrace.pipeline import extract_record
 
     try:
-        found = extract_html(html, url or None)
+        _doc, lines = extract_record(RawRecord("page", html, "html", url=url or None))
     except ExtractionError:
         return ""
-    return "\n".join(line.text for line in found.lines)
+    return "\n".join(line.text for line in lines)
 
 
 def trafilatura_body(html: str, url: str) -> str:

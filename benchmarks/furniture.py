@@ -31,7 +31,7 @@ RESULTS = REPO / "benchmarks" / "results" / "furniture.json"
 # appear in the seed files (read at run time from the files, never stored here): file stem
 # prefix and the line's opening words.
 SEED_FURNITURE = {
-    "001": ["Spread the love", "Views:", "Website | + posts", "Whether writing about", "SOURCE:"],
+    "001": ["Spread the", "Views:", "Website | + posts", "Whether writing about", "SOURCE:"],
     "003": ["Similar Posts", "Leave a Reply", "Your email address"],
     "004": ["Published:", "Also Read:", "India brings", "Tesla investors", "India Investigates"],
 }

@@ -268,7 +268,7 @@ def test_same_neighbours_on_different_sites_is_syndication() -> None:
 
 # The furniture lines the acceptance section of eval/README.md names, by seed and opening words.
 SEED_FURNITURE = {
-    "001": ["Spread the love", "Views:", "Website | + posts", "Whether writing about", "SOURCE:"],
+    "001": ["Spread the", "Views:", "Website | + posts", "Whether writing about", "SOURCE:"],
     "003": ["Similar Posts", "Leave a Reply", "Your email address"],
     "004": ["Published:", "Also Read:", "India brings", "Tesla investors", "India Investigates"],
 }

@@ -212,3 +212,66 @@ def test_assemble_builds_blocks_that_point_into_the_text() -> None:
     assert text == "Title-like heading\n\nBody."
     assert [text[b.start : b.end] for b in blocks] == ["Title-like heading", "Body."]
     assert [b.kind for b in blocks] == ["heading", "paragraph"]
+
+
+HTML_PAGE = """<!doctype html><html><head><title>Ferry strike ends</title>
+<meta property="article:published_time" content="2025-03-07T08:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Ferry strike ends after four days</h1>
+<p>Ferry crews on the North Quay route returned to work on Friday after the operator agreed \
+to hire twelve more deckhands, the union said in a statement.</p>
+<p>Services were expected to run normally by Saturday morning, although the first sailings \
+might be delayed while crews inspected the vessels.</p></article>
+<footer>Copyright 2025 Quay Times</footer></body></html>"""
+
+
+@pytest.fixture
+def http_site():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/story":
+                body = HTML_PAGE.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
+def test_url_list_ingest_with_a_failing_url(tmp_path: Path, http_site: str, monkeypatch) -> None:
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# two pages\n{http_site}/story\n{http_site}/gone\n")
+    report = ingest([], _settings(tmp_path), urls_file=urls)
+    assert report.new_documents == 1
+    assert [(e.location, e.message) for e in report.errors] == [
+        (f"{http_site}/gone", "HTTP 404 Not Found")
+    ]
+    with Store(tmp_path / "s.db") as store:
+        doc = store.get(store.resolve_id(f"{http_site}/story"))
+        assert doc.published == "2025-03-07"
+        assert "twelve more deckhands" in doc.text
+        assert "Copyright 2025 Quay Times" not in doc.text
+        assert doc.sentences
+    # The failed URL is retried on the next run; the stored one is not fetched again.
+    again = ingest([], _settings(tmp_path), urls_file=urls)
+    assert again.new_documents == 0
+    assert again.units_skipped == 1
+    assert len(again.errors) == 1
