@@ -12,7 +12,8 @@ averaging rules are reported:
 - strict: such a page counts P = 0 too.
 
 Systems, on the same decoded pages in one run: storytrace (``extract_html`` plus the
-per-document furniture rules, as the ingest pipeline stores a page; body = its lines joined); ``trafilatura.extract`` with default settings, as a reference; and trafilatura's
+per-document furniture rules, as the ingest pipeline stores a page; body = its lines
+joined); ``trafilatura.extract`` with default settings, as a reference; and trafilatura's
 defaults with metadata extraction on (storytrace needs title, author, site and date, which
 cost time that plain ``extract`` does not spend). Each system runs in a fresh child process
 so its peak memory (ru_maxrss) and timings are its own; times are single-core wall clock per
