@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import json
 from pathlib import Path
 
@@ -275,3 +276,48 @@ def test_url_list_ingest_with_a_failing_url(tmp_path: Path, http_site: str, monk
     assert again.new_documents == 0
     assert again.units_skipped == 1
     assert len(again.errors) == 1
+
+
+@pytest.mark.slow
+def test_killed_ingest_resumes_to_the_same_result(tmp_path: Path) -> None:
+    """A real `kill -9` mid-run: the store stays readable and a re-run completes it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(120):
+        body = SECOND.replace("Lowmarsh", f"Town{i:03d}").replace("two thousand", f"{i} hundred")
+        (folder / f"doc{i:03d}.txt").write_text(body)
+    clean_run = tmp_path / "clean"
+    clean_run.mkdir()
+    ingest([folder], _settings(clean_run))
+    expected = _snapshot(clean_run / "s.db")
+
+    db = tmp_path / "s.db"
+    cmd = [sys.executable, "-m", "storytrace.cli", "ingest", str(folder), "--db", str(db), "-q"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "STORYTRACE_BATCH_SIZE": "5"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and _count_or_zero(db) > 0:
+            break
+        time.sleep(0.05)
+    killed_early = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    print(f"killed mid-run: {killed_early}, documents stored then: {_count_or_zero(db)}")
+    resumed = ingest([folder], _settings(tmp_path))
+    assert resumed.ok
+    assert _snapshot(db) == expected
+
+
+def _count_or_zero(db: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:
+        return 0
