@@ -68,3 +68,10 @@ def test_dates_and_declared_sources(demo_docs: dict, truth: dict) -> None:
     assert doc.published == truth["published"]
     assert doc.declared_source == truth["declared_source"]
     assert doc.title == truth["title"]
+
+
+def test_script_in_an_article_never_reaches_the_text(demo_docs: dict) -> None:
+    # One demo page carries <script>alert(...)</script> inside its article body.
+    for doc in demo_docs.values():
+        assert "alert(" not in doc.text
+        assert "<script" not in doc.text
