@@ -12,10 +12,10 @@ Later stages (reuse links, stories, claims, timelines) add their own records her
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
+
+from storytrace.util import clean_text
 
 SourceFormat = Literal["text", "html"]
 BlockKind = Literal["paragraph", "heading", "list_item", "quote"]
@@ -139,21 +139,13 @@ class Document:
         return self.text[block.start : block.end]
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def normalize_for_id(text: str) -> str:
     """Unicode NFKC, unified quotes/dashes, collapsed whitespace, case folded.
 
     Two inputs that differ only in encoding artefacts, line endings or spacing are the same
     document and must get the same id.
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_PUNCT_FOLD)
-    return _SPACE.sub(" ", text).strip().casefold()
-
-
-_PUNCT_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+    return clean_text(text).casefold()
 
 
 def document_id(title: str | None, lines: list[str]) -> str:

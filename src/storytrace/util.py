@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -18,3 +20,15 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+_PUNCT_FOLD = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}
+)
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """NFKC, plain quotes and dashes, collapsed spaces: one spelling for rules and ids."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
+    return _SPACE.sub(" ", text).strip()

@@ -17,18 +17,15 @@ Two mechanisms work together:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storytrace.model import Line, RemovedLine
+from storytrace.util import clean_text
 
 # --- small text helpers (shared with text.py) -------------------------------------------
 
-_PUNCT_FOLD = str.maketrans(
-    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}
-)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.:]*")
 _ALPHA_WORD = re.compile(r"[a-z]+")
@@ -47,8 +44,7 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 def clean(text: str) -> str:
     """NFKC, plain quotes and dashes, collapsed spaces: patterns then need one spelling."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
-    return _SPACE.sub(" ", text).strip()
+    return clean_text(text)
 
 
 def words(text: str) -> list[str]:
