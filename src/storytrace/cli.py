@@ -24,7 +24,7 @@ from rich.table import Table
 from storytrace import __version__
 from storytrace.errors import StorytraceError
 from storytrace.export import write_outputs
-from storytrace.model import InputError
+from storytrace.model import Document, InputError
 from storytrace.pipeline import IngestReport, ingest
 from storytrace.settings import Settings
 from storytrace.store import Store
@@ -212,7 +212,7 @@ def show_command(
     _print_document(document, locations)
 
 
-def _print_document(document, locations: list[str]) -> None:
+def _print_document(document: Document, locations: list[str]) -> None:
     meta = Table.grid(padding=(0, 2))
     for name in ("id", "title", "published", "published_text", "site", "author",
                  "declared_source", "url"):  # fmt: skip

@@ -17,6 +17,7 @@ from storytrace.model import Document, EntityMention, Sentence
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc as SpacyDoc
 
 # The tagger and lemmatizer add nothing to sentences or entities and cost a third of the time.
 _UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
@@ -64,7 +65,7 @@ def annotate(
         yield pending.popleft()[1]
 
 
-def _add_spans(doc: Document, parsed, offset: int) -> None:
+def _add_spans(doc: Document, parsed: SpacyDoc, offset: int) -> None:
     for sent in parsed.sents:
         text = sent.text.strip()
         if not text:
