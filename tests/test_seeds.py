@@ -59,3 +59,37 @@ def test_headings_are_not_sentences(seed_docs: dict) -> None:
     headings = {doc.block_text(b) for b in doc.blocks if b.kind == "heading"}
     assert headings
     assert not headings & {s.text for s in doc.sentences}
+
+
+@pytest.fixture(scope="module")
+def seed_reuse(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list, dict]:
+    from storytrace.reuse import link_documents
+
+    db = tmp_path_factory.mktemp("seeds-reuse") / "seeds.db"
+    settings = Settings().with_(db=db, progress=False, workers=1)
+    assert ingest([SEEDS], settings).ok
+    with Store(db) as store:
+        link_documents(store, settings)
+        names = {store.resolve_id(str(path)): path.name[:3] for path in sorted(SEEDS.glob("*.txt"))}
+        return store.reuse.families(), store.reuse.links(), names
+
+
+def test_001_and_004_are_one_family_of_rewrites_from_radio_free_europe(
+    seed_reuse: tuple,
+) -> None:
+    families, links, names = seed_reuse
+    assert len(families) == 1
+    family = families[0]
+    assert sorted(names[d] for d in family.doc_ids) == ["001", "004"]
+    assert family.external_origin == "Radio Free Europe"
+    (link,) = [x for x in links if x.kind != "possible"]
+    assert link.kind == "rewrite"
+    assert link.confidence >= 0.7
+
+
+def test_000_002_003_are_not_called_copies(seed_reuse: tuple) -> None:
+    _, links, names = seed_reuse
+    for link in links:
+        involved = {names[link.doc_id], names[link.origin_id]}
+        if involved & {"000", "002", "003"}:
+            assert link.kind == "possible", link

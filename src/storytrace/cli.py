@@ -23,9 +23,10 @@ from rich.table import Table
 
 from storytrace import __version__
 from storytrace.errors import StorytraceError
-from storytrace.export import write_outputs
-from storytrace.model import Document, InputError
+from storytrace.export import reuse_payload, write_outputs
+from storytrace.model import Document, Family, InputError, ReuseLink
 from storytrace.pipeline import IngestReport, ingest
+from storytrace.reuse import ReuseReport, link_documents
 from storytrace.settings import Settings
 from storytrace.store import Store
 
@@ -248,18 +249,139 @@ def analyze_command(
 ) -> None:
     """Run the whole pipeline on PATHS and write the results to --out: the store
     (storytrace.db), documents.json (every document with metadata, clean text, sentences,
-    entities and removed furniture) and summary.md."""
+    entities and removed furniture), reuse.json (derivation families and links with their
+    aligned sentences) and summary.md."""
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(out / "storytrace.db", progress=not quiet)
     report = _run_ingest(paths, settings, None)
     _print_report(report)
     with Store(settings.db) as store:
+        linked = _link(store, settings)
+        console.print(
+            f"reuse: {linked.pairs_scored} candidate pairs compared, {linked.links} links, "
+            f"{linked.families} derivation families",
+            highlight=False,
+        )
         written = write_outputs(store, out)
     console.print("[bold green]Output:[/bold green]")
     for path in [settings.db, *written]:
         console.print(f"  {escape(str(path))}", highlight=False)
     if not report.ok:
         raise typer.Exit(code=1)
+
+
+@app.command("reuse")
+def reuse_command(
+    doc: Annotated[
+        str | None,
+        typer.Argument(help="Show this document's relatives (id prefix or location)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update/--no-update",
+            help="Compare documents added since the last run first (incremental).",
+        ),
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Who copied whom: derivation families (origin, members, link kind, confidence), or
+    with DOC, one document's relatives with their aligned sentences side by side."""
+    with _open_store(db) as store:
+        if update:
+            settings = _settings(db, progress=not quiet)
+            _link(store, settings)
+        doc_id = None
+        if doc is not None:
+            try:
+                doc_id = store.resolve_id(doc)
+            except KeyError as exc:
+                raise _fail(str(exc.args[0])) from exc
+        if as_json:
+            typer.echo(json.dumps(reuse_payload(store, doc_id), indent=2, ensure_ascii=False))
+            return
+        titles = {r.id: r.title or r.location for r in store.summaries()}
+        if doc_id is None:
+            _print_families(store.reuse.families(), store.reuse.links(), titles)
+        else:
+            _print_relatives(doc_id, store.reuse.links(doc_id, with_pairs=True), titles)
+            _print_families(store.reuse.families(doc_id), store.reuse.links(doc_id), titles)
+
+
+def _link(store: Store, settings: Settings) -> ReuseReport:
+    try:
+        with RichProgress(settings.progress and sys.stderr.isatty()) as progress:
+            return link_documents(store, settings, progress)
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _print_families(families: list[Family], links: list[ReuseLink], titles: dict) -> None:
+    by_child = {(link.doc_id, link.origin_id): link for link in links}
+    if not families:
+        console.print("No derivation families: no document derives from another here.")
+    for family in families:
+        origin = (
+            f"[bold]{escape(family.external_origin)}[/bold] (external, declared by members)"
+            if family.external_origin
+            else f"[bold]{family.root_id[:10]}[/bold] {escape(titles.get(family.root_id, ''))}"
+        )
+        table = Table(
+            "document", "role", "derives from", "link", "confidence", "direction",
+            title=f"family {family.id}: {len(family.members)} documents, origin {origin}",
+            title_justify="left",
+        )  # fmt: skip
+        for m in family.members:
+            link = next(
+                (by_child[(m.doc_id, p)] for p in m.parents if (m.doc_id, p) in by_child), None
+            )
+            table.add_row(
+                f"{m.doc_id[:10]} {escape(titles.get(m.doc_id, ''))}",
+                m.role,
+                ", ".join(p[:10] for p in m.parents),
+                link.kind if link else "",
+                f"{link.confidence:.2f}" if link else "",
+                f"{link.direction_confidence:.2f}" if link else "",
+            )
+        console.print(table)
+    possible = [link for link in links if link.kind == "possible"]
+    if possible:
+        console.print(f"{len(possible)} possible (low-confidence) links, not in any family:")
+        for link in possible:
+            console.print(
+                f"  {link.doc_id[:10]} possibly derived from {link.origin_id[:10]} "
+                f"(confidence {link.confidence:.2f})",
+                highlight=False,
+            )
+
+
+def _print_relatives(doc_id: str, links: list[ReuseLink], titles: dict) -> None:
+    console.print(f"[bold]{doc_id}[/bold] {escape(titles.get(doc_id, ''))}", highlight=False)
+    if not links:
+        console.print("No relatives: nothing here copies it and it copies nothing here.")
+    for link in links:
+        arrow = "derives from" if link.doc_id == doc_id else "is the origin of"
+        other = link.origin_id if link.doc_id == doc_id else link.doc_id
+        console.rule(
+            f"{arrow} {other[:10]} {escape(titles.get(other, ''))}: {link.kind}, "
+            f"confidence {link.confidence:.2f}, direction {link.direction_confidence:.2f}"
+        )
+        for reason in link.reasons:
+            console.print(f"  [dim]{escape(reason)}[/dim]", highlight=False)
+        console.print(
+            f"  {link.coverage:.0%} of the derived text aligned to its origin, "
+            f"{link.origin_coverage:.0%} of the origin restated",
+            highlight=False,
+        )
+        table = Table("derived sentence", "origin sentence", "sim", "words", expand=True)
+        for pair in link.pairs:
+            table.add_row(
+                escape(pair.doc_text), escape(pair.origin_text),
+                f"{pair.similarity:.2f}", f"{pair.overlap:.2f}",
+            )  # fmt: skip
+        console.print(table)
 
 
 def _open_store(db: Path | None) -> Store:

@@ -15,10 +15,23 @@ from storytrace import __version__
 from storytrace.store import Store
 
 DOCUMENTS_SCHEMA = "storytrace.documents/1"
+REUSE_SCHEMA = "storytrace.reuse/1"
+
+
+def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
+    """Families and links (with their aligned sentences), for all or one document."""
+    links = store.reuse.links(doc_id, with_pairs=True)
+    return {
+        "schema": REUSE_SCHEMA,
+        "storytrace": __version__,
+        "document": doc_id,
+        "families": [asdict(f) | {"size": len(f.members)} for f in store.reuse.families(doc_id)],
+        "links": [asdict(link) for link in links],
+    }
 
 
 def write_outputs(store: Store, out: Path) -> list[Path]:
-    """Write documents.json and summary.md into ``out``; returns the paths written."""
+    """Write documents.json, reuse.json and summary.md into ``out``; returns the paths."""
     documents = [store.get(s.id) for s in store.summaries()]
     payload = {
         "schema": DOCUMENTS_SCHEMA,
@@ -28,9 +41,11 @@ def write_outputs(store: Store, out: Path) -> list[Path]:
     }
     json_path = out / "documents.json"
     _write_atomic(json_path, json.dumps(payload, indent=2, ensure_ascii=False))
+    reuse_path = out / "reuse.json"
+    _write_atomic(reuse_path, json.dumps(reuse_payload(store), indent=2, ensure_ascii=False))
     md_path = out / "summary.md"
-    _write_atomic(md_path, _summary_markdown(store))
-    return [json_path, md_path]
+    _write_atomic(md_path, _summary_markdown(store) + _reuse_markdown(store))
+    return [json_path, reuse_path, md_path]
 
 
 def _summary_markdown(store: Store) -> str:
@@ -54,6 +69,30 @@ def _summary_markdown(store: Store) -> str:
         lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     lines += ["", "## Removed lines by reason", "", "| reason | lines |", "|---|---|"]
     lines += [f"| {reason} | {n} |" for reason, n in reasons.most_common()]
+    return "\n".join(lines) + "\n"
+
+
+def _reuse_markdown(store: Store) -> str:
+    titles = {r.id: r.title or r.location for r in store.summaries()}
+    families = store.reuse.families()
+    kinds = {(link.doc_id, link.origin_id): link for link in store.reuse.links()}
+    lines = ["", "## Reuse families (who copied whom)", ""]
+    if not families:
+        return "\n".join([*lines, "No document derives from another.", ""])
+    lines += [
+        f"{len(families)} families; {sum(len(f.members) for f in families)} member documents.",
+        "",
+        "| family | origin | member | role | link | confidence |",
+        "|---|---|---|---|---|---|",
+    ]
+    for family in families:
+        origin = family.external_origin or titles.get(family.root_id, family.root_id)
+        for m in family.members:
+            link = next((kinds[(m.doc_id, p)] for p in m.parents if (m.doc_id, p) in kinds), None)
+            member = f"{m.doc_id[:10]} {titles.get(m.doc_id, '')}"
+            kind, confidence = (link.kind, f"{link.confidence:.2f}") if link else ("", "")
+            cells = [family.id, origin, member, m.role, kind, confidence]
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,7 @@ sentences and entity mentions are character spans into it, so anything a later s
 Removed lines keep their position in the *original* text and the reason they were removed,
 so a user can audit what cleaning took away.
 
-Later stages (reuse links, stories, claims, timelines) add their own records here.
+Later stages (stories, claims, timelines) add their own records here.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from storytrace.util import clean_text
 
 SourceFormat = Literal["text", "html"]
 BlockKind = Literal["paragraph", "heading", "list_item", "quote"]
+# How a derived document relates to its origin (see storytrace.reuse.links for the rules):
+# duplicate (same text), copy (syndicated or near copy: mostly the same wording), rewrite
+# (paraphrase, simplification, SEO padding, explainer), summary (covers a small part of the
+# origin), combined (one of several origins), possible (low-confidence, not in a family).
+LinkKind = Literal["duplicate", "copy", "rewrite", "summary", "combined", "possible"]
 
 
 @dataclass(slots=True)
@@ -137,6 +142,67 @@ class Document:
 
     def block_text(self, block: Block) -> str:
         return self.text[block.start : block.end]
+
+
+@dataclass(slots=True)
+class AlignedPair:
+    """Evidence for a reuse link: a sentence of the derived document and the origin's
+    sentence it matches best."""
+
+    doc_sentence: int  # Sentence.index in the derived document
+    origin_sentence: int  # Sentence.index in the origin
+    similarity: float  # cosine of the two sentence embeddings
+    overlap: float  # idf-weighted share of content words in common (0-1)
+    doc_text: str = ""
+    origin_text: str = ""
+
+
+@dataclass(slots=True)
+class ReuseLink:
+    """``doc_id`` derives from ``origin_id``.
+
+    ``confidence`` is the probability that the two belong to one derivation family;
+    ``direction_confidence`` the probability that the arrow points this way (0.5 = no idea,
+    the link is then oriented by a tie-break and says so in ``reasons``).
+    """
+
+    doc_id: str
+    origin_id: str
+    kind: LinkKind
+    confidence: float
+    direction_confidence: float
+    coverage: float  # share of the derived document's sentences aligned to the origin
+    origin_coverage: float  # share of the origin's sentences aligned to the derived document
+    reasons: list[str] = field(default_factory=list)
+    pairs: list[AlignedPair] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FamilyMember:
+    doc_id: str
+    role: Literal["origin", "derivative"]
+    parents: list[str] = field(default_factory=list)  # direct origins inside this family
+    depth: int = 0  # links from the family's root document
+
+
+@dataclass(slots=True)
+class Family:
+    """A root document and everything derived from it, directly or through chains.
+
+    A document combining several origins belongs to several families. When members declare
+    a source that is not in the corpus ("SOURCE: Radio Free Europe"), it is the family's
+    ``external_origin``: the root document is then the earliest copy we hold of it.
+    """
+
+    id: str
+    root_id: str
+    members: list[FamilyMember]
+    confidence: float  # the weakest link's confidence: a family is as sure as its weakest link
+    external_origin: str | None = None
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [m.doc_id for m in self.members]
 
 
 def normalize_for_id(text: str) -> str:

@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -45,28 +44,10 @@ from storytrace.model import (
     document_id,
 )
 from storytrace.nlp import annotate
+from storytrace.progress import Progress, QuietProgress
 from storytrace.settings import Settings
 from storytrace.store import Store
 from storytrace.util import batched
-
-
-class Progress(Protocol):
-    """What the pipeline reports while it works; the CLI draws it with Rich."""
-
-    def start(self, task: str, total: int | None) -> None: ...
-    def advance(self, n: int = 1) -> None: ...
-    def error(self, error: InputError) -> None: ...
-
-
-class QuietProgress:
-    def start(self, task: str, total: int | None) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def error(self, error: InputError) -> None:
-        pass
 
 
 @dataclass(slots=True)

@@ -113,6 +113,81 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     """,
+    # 2: reuse detection. Per-document comparison data (kept so new documents are compared
+    # with old ones without recomputing them), scored candidate pairs, and the links and
+    # families decided from them (recomputed as a whole after every linking run).
+    """
+    CREATE TABLE reuse_docs (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        encoder TEXT NOT NULL,
+        sentence_ids BLOB NOT NULL,   -- int32: Sentence.index of each compared sentence
+        vectors BLOB NOT NULL,        -- float16, one row per compared sentence
+        doc_vector BLOB NOT NULL,     -- float32, unit mean of the sentence vectors
+        minhash BLOB NOT NULL,        -- uint32 MinHash signature of word bigrams
+        terms TEXT NOT NULL,          -- content terms, space separated (document frequencies)
+        compared INTEGER NOT NULL DEFAULT 0  -- 1 once its candidate pairs are scored
+    );
+
+    CREATE TABLE reuse_terms (
+        term TEXT PRIMARY KEY,
+        df INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- One row per direction of a compared pair: does doc_id derive from other_id?
+    CREATE TABLE reuse_pairs (
+        doc_id TEXT NOT NULL REFERENCES reuse_docs(doc_id) ON DELETE CASCADE,
+        other_id TEXT NOT NULL REFERENCES reuse_docs(doc_id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        direction REAL NOT NULL,
+        trigrams REAL NOT NULL,
+        coverage REAL NOT NULL,
+        size INTEGER NOT NULL,
+        features BLOB NOT NULL,            -- float32, storytrace.reuse.features.FEATURE_NAMES
+        direction_features BLOB NOT NULL,  -- float32, DIRECTION_NAMES
+        PRIMARY KEY (doc_id, other_id)
+    );
+    CREATE INDEX reuse_pairs_other ON reuse_pairs(other_id);
+
+    CREATE TABLE reuse_links (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        origin_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        direction_confidence REAL NOT NULL,
+        coverage REAL NOT NULL,
+        origin_coverage REAL NOT NULL,
+        reasons TEXT NOT NULL  -- JSON list of strings
+    );
+    CREATE INDEX reuse_links_doc ON reuse_links(doc_id);
+    CREATE INDEX reuse_links_origin ON reuse_links(origin_id);
+
+    CREATE TABLE reuse_alignments (
+        link_id INTEGER NOT NULL REFERENCES reuse_links(id) ON DELETE CASCADE,
+        doc_sentence INTEGER NOT NULL,
+        origin_sentence INTEGER NOT NULL,
+        similarity REAL NOT NULL,
+        overlap REAL NOT NULL
+    );
+    CREATE INDEX reuse_alignments_link ON reuse_alignments(link_id);
+
+    CREATE TABLE families (
+        id TEXT PRIMARY KEY,
+        root_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        confidence REAL NOT NULL,
+        external_origin TEXT
+    );
+
+    CREATE TABLE family_members (
+        family_id TEXT NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('origin', 'derivative')),
+        depth INTEGER NOT NULL,
+        parents TEXT NOT NULL,  -- JSON list of doc ids
+        PRIMARY KEY (family_id, doc_id)
+    );
+    CREATE INDEX family_members_doc ON family_members(doc_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from storytrace.model import (
     RemovedLine,
     Sentence,
 )
+from storytrace.store.reuse import ReuseTables
 from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 _DOC_FIELDS = (
@@ -50,6 +51,7 @@ class Store:
         self.path = Path(path)
         self.conn = _connect(self.path)
         self._migrate()
+        self.reuse = ReuseTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -185,6 +187,8 @@ class Store:
         return changed
 
     def _clear_annotations(self, doc_id: str) -> None:
+        # Everything computed from the old sentences goes with them.
+        self.reuse.forget(doc_id)
         self.conn.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
 

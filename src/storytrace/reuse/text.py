@@ -1,0 +1,112 @@
+"""What the reuse stage reads from a document: its comparable sentences and their words.
+
+A sentence is compared by meaning (its embedding), by its content words (idf-weighted, so
+"Pyongyang" counts for more than "week") and by its exact wording (word trigrams, which tell a
+copy from a rewrite). Specific tokens (numbers, capitalised names) are what a derivative keeps
+from its origin even when it rewords everything else.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from storytrace.model import Document
+from storytrace.util import clean_text
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
+MIN_WORDS = 3  # shorter sentences ("Read more.", "Why?") carry no evidence of reuse
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(clean_text(text))]
+
+
+def content_terms(tokens: list[str]) -> frozenset[str]:
+    return frozenset(w for w in tokens if len(w) > 2 and w not in STOP_WORDS)
+
+
+def trigrams(tokens: list[str]) -> frozenset[str]:
+    return frozenset(" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2))
+
+
+def bigrams(tokens: list[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+
+
+def specific_tokens(sentence: str) -> set[str]:
+    """Numbers and capitalised words other than the sentence's first word."""
+    found = {n.replace(",", "") for n in _NUMBER.findall(sentence)}
+    first = _WORD.search(sentence)
+    start = first.end() if first else 0
+    found |= {m.group().casefold() for m in _NAME.finditer(sentence, start)}
+    return found
+
+
+@dataclass(slots=True)
+class DocText:
+    """The parts of a document the comparison uses; built once per document and run."""
+
+    doc_id: str
+    sentence_ids: list[int]  # Sentence.index of each compared sentence
+    sentences: list[str]
+    terms: list[frozenset[str]]
+    trigrams: list[frozenset[str]]
+    specific: set[str] = field(default_factory=set)
+    all_terms: frozenset[str] = frozenset()
+    all_trigrams: frozenset[str] = frozenset()
+    questions: int = 0  # sentences that are questions (explainers and FAQs ask them)
+
+    @property
+    def size(self) -> int:
+        return len(self.sentences)
+
+
+def doc_text(doc: Document) -> DocText:
+    ids: list[int] = []
+    texts: list[str] = []
+    terms: list[frozenset[str]] = []
+    grams: list[frozenset[str]] = []
+    specific: set[str] = set()
+    questions = 0
+    for sentence in doc.sentences:
+        tokens = words(sentence.text)
+        if len(tokens) < MIN_WORDS:
+            continue
+        ids.append(sentence.index)
+        texts.append(sentence.text)
+        terms.append(content_terms(tokens))
+        grams.append(trigrams(tokens))
+        specific |= specific_tokens(sentence.text)
+        questions += sentence.text.rstrip().endswith("?")
+    return DocText(
+        doc_id=doc.id,
+        sentence_ids=ids,
+        sentences=texts,
+        terms=terms,
+        trigrams=grams,
+        specific=specific,
+        all_terms=frozenset().union(*terms),
+        all_trigrams=frozenset().union(*grams),
+        questions=questions,
+    )
+
+
+def shingles(doc: Document) -> list[str]:
+    """Word bigrams of the whole clean text, for MinHash."""
+    return sorted(set(bigrams(words(doc.text))))
+
+
+def mean_vector(vectors: np.ndarray) -> np.ndarray:
+    """Unit-length mean of sentence vectors: the document's position for neighbour search."""
+    if len(vectors) == 0:
+        return np.zeros(vectors.shape[1] if vectors.ndim == 2 else 0, dtype=np.float32)
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm else mean).astype(np.float32)

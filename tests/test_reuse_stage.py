@@ -1,0 +1,170 @@
+"""The reuse stage end to end on the demo corpus, with the real sentence encoder.
+
+The demo (examples/demo, ground truth in truth.json) was written for this project, so these
+are regression checks of behaviour, not quality figures: those come from benchmarks/reuse.py
+on data storytrace did not write.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storytrace.cli import app
+from storytrace.pipeline import ingest
+from storytrace.reuse import independent_origins, link_documents
+from storytrace.settings import Settings
+from storytrace.store import Store
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
+TRUTH = json.loads((DEMO / "truth.json").read_text())["documents"]
+runner = CliRunner()
+
+pytestmark = pytest.mark.slow
+
+
+def _roots() -> dict[str, set[str]]:
+    """Each demo page's truth family root(s), following parents up."""
+    parents = {t["key"]: t.get("parents") or [] for t in TRUTH}
+
+    def up(key: str) -> set[str]:
+        return set().union(*(up(p) for p in parents[key])) if parents[key] else {key}
+
+    return {key: up(key) for key in parents}
+
+
+def _key_of(store: Store) -> dict[str, str]:
+    keys = {}
+    for location, doc_id in store.conn.execute("SELECT location, doc_id FROM locations"):
+        name = Path(location.split("#")[0]).name
+        keys[doc_id] = name if "#" not in location else _wire_key(location)
+    return keys
+
+
+def _wire_key(location: str) -> str:
+    path, line = location.split("#L")
+    record = json.loads(Path(path).read_text().splitlines()[int(line) - 1])
+    return f"{Path(path).name}#{record['id']}"
+
+
+def _settings(db: Path) -> Settings:
+    return Settings().with_(db=db, progress=False, workers=1)
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("reuse") / "demo.db"
+    assert ingest([DEMO / "pages"], _settings(db)).ok
+    with Store(db) as store:
+        report = link_documents(store, _settings(db))
+    assert report.prepared == len(TRUTH)
+    return db
+
+
+def test_links_only_join_documents_of_one_true_family(demo_store: Path) -> None:
+    roots = _roots()
+    with Store(demo_store) as store:
+        keys = _key_of(store)
+        links = [x for x in store.reuse.links() if x.kind != "possible"]
+        families = store.reuse.families()
+    assert links, "the demo's copies and rewrites should be found"
+    for link in links:
+        assert roots[keys[link.doc_id]] & roots[keys[link.origin_id]], link
+    for family in families:
+        assert set.intersection(*(roots[keys[d]] for d in family.doc_ids)), family
+
+
+def test_syndicated_copies_are_found_as_copies_of_their_origin(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        keys = _key_of(store)
+        found = {(keys[x.doc_id], keys[x.origin_id], x.kind) for x in store.reuse.links()}
+    assert ("velmora-syndicated-newsfeedhub.txt", "velmora-coastline-herald.txt", "copy") in found
+    assert (
+        "strike-deal-syndicated-newsfeedhub.txt", "strike-deal-maritime-review.txt", "copy"
+    ) in found  # fmt: skip
+
+
+def test_links_carry_aligned_sentences_as_evidence(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        link = next(x for x in store.reuse.links(with_pairs=True) if x.kind == "copy")
+        doc, origin = store.get(link.doc_id), store.get(link.origin_id)
+    assert len(link.pairs) >= 3
+    for p in link.pairs:
+        assert p.doc_text == doc.sentences[p.doc_sentence].text
+        assert p.origin_text == origin.sentences[p.origin_sentence].text
+        assert p.similarity >= 0.5 or p.overlap >= 0.5
+
+
+def test_independent_origins_counts_a_family_once(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        family = store.reuse.families()[0]
+        assert independent_origins(store, family.doc_ids) == 1
+        others = [d for d in store.ids_with_status("annotated") if d not in family.doc_ids][:2]
+        assert independent_origins(store, [*family.doc_ids, *others]) >= 2
+
+
+def test_second_run_is_a_no_op(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        before = [(f.id, f.doc_ids) for f in store.reuse.families()]
+        report = link_documents(store, _settings(demo_store))
+        after = [(f.id, f.doc_ids) for f in store.reuse.families()]
+    assert (report.prepared, report.pairs_scored) == (0, 0)
+    assert after == before
+
+
+def test_adding_documents_later_gives_the_one_shot_families(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    pages = tmp_path / "pages"
+    shutil.copytree(DEMO / "pages", pages)
+    later = tmp_path / "later"
+    later.mkdir()
+    for name in ("velmora-syndicated-newsfeedhub.txt", "tolvik-summary-brief.txt"):
+        (pages / name).rename(later / name)
+    db = tmp_path / "inc.db"
+    assert ingest([pages], _settings(db)).ok
+    with Store(db) as store:
+        first = link_documents(store, _settings(db))
+    assert ingest([later], _settings(db)).ok
+    with Store(db) as store:
+        second = link_documents(store, _settings(db))
+        incremental = sorted(sorted(_names(store, f.doc_ids)) for f in store.reuse.families())
+    assert second.prepared == 2
+    assert 0 < second.pairs_scored < first.pairs_scored
+    with Store(demo_store) as store:
+        one_shot = sorted(sorted(_names(store, f.doc_ids)) for f in store.reuse.families())
+    assert incremental == one_shot
+
+
+def _names(store: Store, doc_ids: list[str]) -> list[str]:
+    return [store.get(d).title or d for d in doc_ids]
+
+
+def test_cli_reuse_lists_families_and_json(demo_store: Path) -> None:
+    result = runner.invoke(app, ["reuse", "--db", str(demo_store), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "family" in result.output and "copy" in result.output
+    result = runner.invoke(app, ["reuse", "--db", str(demo_store), "--json", "--no-update"])
+    data = json.loads(result.output)
+    assert data["schema"] == "storytrace.reuse/1"
+    assert data["families"] and all(f["size"] >= 2 for f in data["families"])
+    assert all("pairs" in link for link in data["links"])
+
+
+def test_cli_reuse_doc_shows_aligned_sentences(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        link = next(x for x in store.reuse.links() if x.kind == "copy")
+    result = runner.invoke(app, ["reuse", link.doc_id[:8], "--db", str(demo_store), "--no-update"])
+    assert result.exit_code == 0, result.output
+    assert "derives from" in result.output
+    assert "derived sentence" in result.output
+
+
+def test_cli_reuse_unknown_document_is_a_clear_error(demo_store: Path) -> None:
+    result = runner.invoke(app, ["reuse", "dzzzz", "--db", str(demo_store), "--no-update"])
+    assert result.exit_code == 1
+    assert "no document matches" in result.output
