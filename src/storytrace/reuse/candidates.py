@@ -19,6 +19,9 @@ SEED = 42
 # MinHashLSH picks for a Jaccard threshold of 0.1 at 128 permutations.
 BANDS = 64
 NEIGHBOURS = 20
+# A bucket this full is a stock phrase, not reuse: reused text shares many buckets, so the
+# documents that matter still meet in the small ones. Bounds the pairs a band can emit.
+MAX_BUCKET = 50
 _EXACT_SEARCH_MAX = 50_000  # beyond this many documents, approximate search (HNSW)
 
 
@@ -53,7 +56,7 @@ def lsh_pairs(sigs: np.ndarray, query: np.ndarray, bands: int = BANDS) -> set[tu
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         ends = np.r_[starts[1:], n]
         for s, e in zip(starts, ends, strict=True):
-            if e - s < 2:
+            if e - s < 2 or e - s > MAX_BUCKET:
                 continue
             members = np.sort(order[s:e])
             if not query[members].any():

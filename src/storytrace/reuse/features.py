@@ -47,7 +47,7 @@ PAIRWISE = ("doc_cosine", "novel_max", "novel_min", "length_gap", "length_min")
 FEATURE_NAMES = (*(f"{m}_{n}" for n in DIRECTIONAL for m in ("max", "min")), *PAIRWISE)
 DIRECTION_NAMES = (
     "coverage_gap", "terms_gap", "specific_gap", "specificity", "longer_origin",
-    "shorter_origin", "questions",
+    "shorter_origin", "questions", "dropped_facts",
 )  # fmt: skip
 
 
@@ -149,6 +149,9 @@ class Comparison:
                 max(0.0, math.log(second.text.size / first.text.size)),
                 max(0.0, math.log(first.text.size / second.text.size)),
                 first.text.questions / first.text.size - second.text.questions / second.text.size,
+                # An origin has sentences with names and numbers its derivative dropped;
+                # padding and FAQ questions a derivative adds carry none of those.
+                _new_fact_share(second, first, back) - _new_fact_share(first, second, fwd),
             ],
             dtype=np.float32,
         )
@@ -228,6 +231,17 @@ def _directional(first: Prepared, second: Prepared, matrix: np.ndarray) -> list[
     verbatim, partial = _verbatim_shares(first, second)
     values += [verbatim, partial]
     return values
+
+
+def _new_fact_share(doc: Prepared, other: Prepared, best: np.ndarray) -> float:
+    """Share of ``doc``'s sentences that the other does not restate and that carry a name or
+    number the other lacks."""
+    missing = [
+        bool(spec - other.text.specific)
+        for spec, match in zip(doc.text.sentence_specific, best, strict=True)
+        if match < EVIDENCE_MIN
+    ]
+    return sum(missing) / doc.text.size
 
 
 def _term_containment(first: Prepared, second: Prepared) -> float:

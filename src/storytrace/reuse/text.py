@@ -59,6 +59,7 @@ class DocText:
     terms: list[frozenset[str]]
     trigrams: list[frozenset[str]]
     specific: set[str] = field(default_factory=set)
+    sentence_specific: list[set[str]] = field(default_factory=list)
     all_terms: frozenset[str] = frozenset()
     all_trigrams: frozenset[str] = frozenset()
     questions: int = 0  # sentences that are questions (explainers and FAQs ask them)
@@ -74,6 +75,7 @@ def doc_text(doc: Document) -> DocText:
     terms: list[frozenset[str]] = []
     grams: list[frozenset[str]] = []
     specific: set[str] = set()
+    per_sentence: list[set[str]] = []
     questions = 0
     for sentence in doc.sentences:
         tokens = words(sentence.text)
@@ -83,7 +85,8 @@ def doc_text(doc: Document) -> DocText:
         texts.append(sentence.text)
         terms.append(content_terms(tokens))
         grams.append(trigrams(tokens))
-        specific |= specific_tokens(sentence.text)
+        per_sentence.append(specific_tokens(sentence.text))
+        specific |= per_sentence[-1]
         questions += sentence.text.rstrip().endswith("?")
     return DocText(
         doc_id=doc.id,
@@ -92,6 +95,7 @@ def doc_text(doc: Document) -> DocText:
         terms=terms,
         trigrams=grams,
         specific=specific,
+        sentence_specific=per_sentence,
         all_terms=frozenset().union(*terms),
         all_trigrams=frozenset().union(*grams),
         questions=questions,
@@ -99,8 +103,14 @@ def doc_text(doc: Document) -> DocText:
 
 
 def shingles(doc: Document) -> list[str]:
-    """Word bigrams of the whole clean text, for MinHash."""
-    return sorted(set(bigrams(words(doc.text))))
+    """Bigrams of the clean text's content words, for MinHash.
+
+    Function words are left out first: "of the" and "said that" are shared by every pair of
+    English articles and would make unrelated documents collide in the loose LSH bands,
+    which turns candidate generation quadratic.
+    """
+    tokens = [w for w in words(doc.text) if w not in STOP_WORDS]
+    return sorted(set(bigrams(tokens)))
 
 
 def mean_vector(vectors: np.ndarray) -> np.ndarray:
