@@ -133,7 +133,8 @@ def band_hits(sigs: np.ndarray, gold: dict[Pair, str], bands: int = candidates.B
     b = sigs[pairs[:, 1]].reshape(len(pairs), bands, -1)
     small = np.stack([_bucket_sizes(sigs, band, bands) for band in range(bands)], axis=1)
     usable = small[pairs[:, 0]] <= candidates.MAX_BUCKET  # a shared oversized bucket is skipped
-    hit = ((a == b).all(axis=2) & usable).any(axis=1)
+    agree = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1) >= candidates.MIN_JACCARD
+    hit = ((a == b).all(axis=2) & usable).any(axis=1) & agree
     found = {p for p, h in zip(gold, hit, strict=True) if h}
     return recall(found, gold)
 

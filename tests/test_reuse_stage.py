@@ -168,3 +168,20 @@ def test_cli_reuse_unknown_document_is_a_clear_error(demo_store: Path) -> None:
     result = runner.invoke(app, ["reuse", "dzzzz", "--db", str(demo_store), "--no-update"])
     assert result.exit_code == 1
     assert "no document matches" in result.output
+
+
+def test_documents_without_comparable_sentences_are_skipped_cleanly(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "stub.txt").write_text("A headline only\n\nToo short.\n")
+    (pages / "other.txt").write_text(
+        "Council votes on harbour plan\n\nThe city council voted on Tuesday to approve the "
+        "harbour plan after a long debate. Members said the plan would create jobs.\n"
+    )
+    db = tmp_path / "stub.db"
+    assert ingest([pages], _settings(db)).ok
+    with Store(db) as store:
+        report = link_documents(store, _settings(db))
+        assert report.prepared == 2
+        assert report.pairs_scored == 0
+        assert store.reuse.families() == []

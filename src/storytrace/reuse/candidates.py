@@ -22,6 +22,10 @@ NEIGHBOURS = 20
 # A bucket this full is a stock phrase, not reuse: reused text shares many buckets, so the
 # documents that matter still meet in the small ones. Bounds the pairs a band can emit.
 MAX_BUCKET = 50
+# Pairs whose signatures agree on fewer positions than this (an estimate of their bigram
+# Jaccard) met by chance in one band: below it, shared bigrams are noise, and paraphrases that
+# share few words come from the neighbour search instead.
+MIN_JACCARD = 0.05
 _EXACT_SEARCH_MAX = 50_000  # beyond this many documents, approximate search (HNSW)
 
 
@@ -66,7 +70,18 @@ def lsh_pairs(sigs: np.ndarray, query: np.ndarray, bands: int = BANDS) -> set[tu
                     i, j = int(members[x]), int(members[y])
                     if query[i] or query[j]:
                         pairs.add((i, j))
-    return pairs
+    return _likely(pairs, sigs)
+
+
+def _likely(pairs: set[tuple[int, int]], sigs: np.ndarray) -> set[tuple[int, int]]:
+    if not pairs:
+        return pairs
+    index = np.asarray(sorted(pairs), dtype=np.int64)
+    agree = np.empty(len(index))
+    for start in range(0, len(index), 100_000):  # bounded memory for large runs
+        chunk = index[start : start + 100_000]
+        agree[start : start + len(chunk)] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
+    return {(int(i), int(j)) for (i, j), a in zip(index, agree, strict=True) if a >= MIN_JACCARD}
 
 
 def neighbour_pairs(
