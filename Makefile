@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/ingest_speed.py
 	$(BIN)/python benchmarks/reuse.py
+	$(BIN)/python benchmarks/reuse_demo.py
 	$(BIN)/python benchmarks/reuse_scale.py
 
 clean:

@@ -7,8 +7,9 @@ subprocess so peak memory is per size:
 2. candidates, storytrace: word-bigram sets -> rensa MinHash signatures -> numpy LSH banding
    (64 bands x 2 rows at 128 permutations); recall of the planted gold pairs;
 3. the same stage with datasketch 2.0.0 at identical parameters (MinHash 128 perms, seed 42,
-   MinHashLSH params=(64, 2)), for a speed ratio; on a 20k subsample when the full run is
-   projected past ~8 minutes;
+   MinHashLSH params=(64, 2)), for a speed ratio, in a process of its own and with
+   storytrace's LSH timed again on the same documents; beyond 20k documents both run on the
+   first 20k (datasketch has no bucket cap: its pair sets outgrow 24 GB at 100k);
 4. neighbour search (faiss, k=20) over STAND-IN document vectors: the normalised mean of
    pseudo-random word vectors. They measure cost only, not quality: encoding 100k documents
    with MiniLM on 2 CPU cores takes hours;
@@ -57,10 +58,9 @@ DIM = 384
 # deterministic and per-word like a real embedding lookup, but bounded in memory (a per-word
 # cache would hold every invented name of a 100k corpus).
 _TABLE_ROWS = 1 << 16
-DATASKETCH_BUDGET_S = 480.0
 DATASKETCH_SUBSAMPLE = 20_000
 VERIFY_PAIRS = 20_000
-BANDING_VISITS_MAX = 40_000_000  # ~30M pairs in a Python set: a few GB
+BANDING_VISITS_MAX = 400_000_000  # pair codes are int64 arrays, compacted as they grow
 ENCODE_SENTENCES = 2_000
 _SENTENCE = re.compile(r"\S[^\n]*?(?:[.!?]+[\"'”’)]*(?=\s|$)|(?=\n)|$)")
 Pair = tuple[int, int]
@@ -154,7 +154,7 @@ def storytrace_candidates(shingles: list[list[str]], gold: dict[Pair, str]) -> t
     sigs = candidates.signatures(shingles)
     sig_s = time.perf_counter() - t0
     emissions = band_emissions(sigs)
-    # Visits grow with the square of the corpus; keep the banded prefix under the budget.
+    # Keep the banded prefix under the budget should a corpus fill its buckets.
     m = n if emissions <= BANDING_VISITS_MAX else int(n * math.sqrt(BANDING_VISITS_MAX / emissions))
     sub_emissions = emissions if m == n else band_emissions(sigs[:m])
     t0 = time.perf_counter()
@@ -168,7 +168,7 @@ def storytrace_candidates(shingles: list[list[str]], gold: dict[Pair, str]) -> t
         "banding_docs": m,
         "banding_note": None
         if m == n
-        else f"{emissions:,} bucket visits for all {n} docs (Python loop, in-memory set): "
+        else f"{emissions:,} bucket visits for all {n} docs: "
         f"banding measured on the first {m} docs, full-size time and pairs projected by visits",
         "banding_s": round(band_s, 2),
         "banding_full_s": round(band_s * scale, 1),
@@ -192,14 +192,7 @@ def datasketch_candidates(shingles: list[list[str]], gold: dict[Pair, str], limi
     from datasketch import MinHash, MinHashLSH
 
     n = len(shingles)
-    # Byte encoding is part of datasketch's cost (rensa hashes str directly), so it is timed.
-    t0 = time.perf_counter()
-    probe = min(n, 2_000)
-    MinHash.bulk([[s.encode() for s in doc] for doc in shingles[:probe]], num_perm=128, seed=42)
-    # LSH insert + query cost roughly as much as hashing again; project before committing.
-    projected = 2.5 * (time.perf_counter() - t0) * n / probe
-    subsample = n if projected <= DATASKETCH_BUDGET_S else min(n, DATASKETCH_SUBSAMPLE)
-    subsample = min(subsample, limit)  # same documents as storytrace's banding
+    subsample = min(len(shingles), limit)
     docs = shingles[:subsample]
     t0 = time.perf_counter()
     hashes = MinHash.bulk(
@@ -216,8 +209,8 @@ def datasketch_candidates(shingles: list[list[str]], gold: dict[Pair, str], limi
         "docs_measured": subsample,
         "subsample_note": None
         if subsample == n
-        else f"measured on the first {subsample} docs, the prefix storytrace banded "
-        f"(hashing alone projected {projected:.0f}s for all {n})",
+        else f"both measured on the first {subsample} of {n} docs (datasketch's pair sets, with "
+        "no bucket cap, outgrow memory on all of them)",
         "minhash_s": round(t1 - t0, 2),
         "lsh_insert_query_s": round(t2 - t1, 2),
         "total_s": round(t2 - t0, 2),
@@ -337,7 +330,7 @@ def implied_verify(verify: dict, n: int, total_pairs: int) -> dict:
 
 
 # -- one size ------------------------------------------------------------------------------
-def run_one(n: int, seed: int, skip_datasketch: bool) -> dict:
+def run_one(n: int, seed: int) -> dict:
     t0 = time.perf_counter()
     keys, texts, truth = load_corpus(n, seed)
     out: dict = {"docs": n, "generate_s": round(time.perf_counter() - t0, 2)}
@@ -354,13 +347,6 @@ def run_one(n: int, seed: int, skip_datasketch: bool) -> dict:
 
     out["storytrace_lsh"], lsh = storytrace_candidates(shingles, gold)
     log(f"[{n}] storytrace lsh {out['storytrace_lsh']['total_full_s']}s, {len(lsh)} pairs")
-    if not skip_datasketch:
-        own = out["storytrace_lsh"]
-        ds = datasketch_candidates(shingles, gold, own["banding_docs"])
-        if ds["docs_measured"] == own["banding_docs"]:
-            ds["ratio_vs_storytrace"] = round(ds["total_s"] / own["prefix_total_s"], 2)
-        out["datasketch_lsh"] = ds
-        log(f"[{n}] datasketch {ds['total_s']}s on {ds['docs_measured']} docs")
     del shingles
 
     stand_in = StandInVectors()
@@ -384,6 +370,29 @@ def run_one(n: int, seed: int, skip_datasketch: bool) -> dict:
     verify.update(implied_verify(verify, n, out["candidate_pairs_full"]))
     out["verify"] = verify
     log(f"[{n}] verify {verify['compare_pairs_per_s']} pairs/s")
+    out["peak_rss_mb"] = round(peak_rss_mb())
+    return out
+
+
+def run_datasketch(n: int, seed: int) -> dict:
+    """datasketch against storytrace's LSH on the same documents, in a process of its own.
+
+    datasketch's MinHashLSH has no bucket cap, so its pair sets grow with the square of
+    bucket sizes; beyond DATASKETCH_SUBSAMPLE documents both run on that prefix.
+    """
+    keys, texts, truth = load_corpus(n, seed)
+    gold = gold_index(keys, truth)
+    shingles = [text_shingles(to_document(k, t)) for k, t in zip(keys, texts, strict=True)]
+    del texts
+    m = min(n, DATASKETCH_SUBSAMPLE)
+    t0 = time.perf_counter()
+    sigs = candidates.signatures(shingles[:m])
+    own = candidates.lsh_pair_array(sigs, np.ones(m, dtype=bool))
+    own_s = time.perf_counter() - t0
+    out = datasketch_candidates(shingles, gold, m)
+    out["storytrace_same_docs_s"] = round(own_s, 2)
+    out["storytrace_same_docs_pairs"] = len(own)
+    out["ratio_vs_storytrace"] = round(out["total_s"] / own_s, 2)
     out["peak_rss_mb"] = round(peak_rss_mb())
     return out
 
@@ -449,7 +458,9 @@ def table(sizes: list[dict], enc: dict) -> list[str]:
         ("datasketch docs/s", "datasketch_lsh.docs_per_s"),
         ("datasketch pairs", "datasketch_lsh.pairs"),
         ("datasketch recall (measured docs)", "datasketch_lsh.recall"),
+        ("storytrace LSH s on those docs", "datasketch_lsh.storytrace_same_docs_s"),
         ("datasketch / storytrace time", "datasketch_lsh.ratio_vs_storytrace"),
+        ("datasketch process peak RSS MB", "datasketch_lsh.peak_rss_mb"),
         ("neighbours (stand-in vectors) index", "neighbours.index"),
         ("neighbours search s", "neighbours.search_s"),
         ("neighbours docs/s", "neighbours.docs_per_s"),
@@ -475,11 +486,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-datasketch", action="store_true")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--datasketch", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--encode", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.skip_datasketch)))
+        print(json.dumps(run_one(args.one, args.seed)))
+        return 0
+    if args.datasketch:
+        print(json.dumps(run_datasketch(args.datasketch, args.seed)))
         return 0
     if args.encode:
         print(json.dumps(encode_rate(args.seed)))
@@ -487,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     enc = child(["--encode"], args)
     log(f"MiniLM: {enc['per_s']} sentences/s")
     sizes = [child(["--one", str(n)], args) for n in args.docs]
+    if not args.skip_datasketch:
+        for size in sizes:
+            size["datasketch_lsh"] = child(["--datasketch", str(size["docs"])], args)
     for s in sizes:
         s["minilm_implied_hours"] = round(s["sentences"] / enc["per_s"] / 3600, 2)
     lines = table(sizes, enc)

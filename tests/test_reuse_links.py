@@ -63,6 +63,21 @@ def test_margin_keeps_only_matches_close_to_the_best() -> None:
     assert {(x.doc_id, x.origin_id) for x in decision.links} == {("d", "o"), ("p", "q")}
 
 
+def test_documents_choose_sources_not_derivatives() -> None:
+    # r is a long rewrite of o. s, a short report of its own, matches r best, but on the
+    # evidence s is r's source, not r's copy, and r chose o: s joins no family.
+    pairs = pair("r", "o", 0.95, 0.9) + pair("s", "r", 0.8, 0.2) + pair("s", "o", 0.3, 0.5)
+    decision = decide(pairs, infos("o", "r", "s"), RULES)
+    assert {(x.doc_id, x.origin_id) for x in decision.links} == {("r", "o")}
+    assert [sorted(f.doc_ids) for f in decision.families] == [["o", "r"]]
+
+
+def test_a_document_that_derives_from_its_match_still_links_to_it() -> None:
+    pairs = pair("s", "r", 0.8, 0.9) + pair("r", "o", 0.95, 0.9)
+    decision = decide(pairs, infos("o", "r", "s"), RULES)
+    assert {(x.doc_id, x.origin_id) for x in decision.links} == {("r", "o"), ("s", "r")}
+
+
 def test_dates_decide_direction_against_content() -> None:
     docs = infos("old", "new", old=DocInfo("old", "2024-01-02"), new=DocInfo("new", "2024-03-01"))
     decision = decide(pair("old", "new", 0.9, 0.9), docs, RULES)
@@ -117,6 +132,32 @@ def test_lsh_pairs_find_identical_signatures_and_respect_the_query_mask() -> Non
     sigs = candidates.signatures([["a b", "b c", "c d"], ["a b", "b c", "c d"], ["x y", "y z"]])
     assert candidates.lsh_pairs(sigs, np.array([True, True, True])) == {(0, 1)}
     assert candidates.lsh_pairs(sigs, np.array([False, False, True])) == set()
+
+
+def test_lsh_banding_equals_a_brute_force_bucket_check() -> None:
+    # Small value ranges make buckets of many sizes, some over the cap.
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 3, size=(120, candidates.NUM_PERM), dtype=np.uint32)
+    sigs[:60, :64] = 7  # agree on half the positions: passes the Jaccard floor
+    query = rng.random(120) < 0.5
+    rows = candidates.NUM_PERM // candidates.BANDS
+    expected = set()
+    for band in range(candidates.BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        for i, sig in enumerate(sigs[:, band * rows : (band + 1) * rows]):
+            buckets.setdefault(sig.tobytes(), []).append(i)
+        for members in buckets.values():
+            if 2 <= len(members) <= candidates.MAX_BUCKET:
+                expected |= {
+                    (i, j) for i in members for j in members if i < j and (query[i] or query[j])
+                }
+    expected = {
+        (i, j) for i, j in expected if (sigs[i] == sigs[j]).mean() >= candidates.MIN_JACCARD
+    }
+    assert expected  # the check means something
+    assert candidates.lsh_pairs(sigs, query) == expected
+    array = candidates.lsh_pair_array(sigs, query)
+    assert array.shape == (len(expected), 2) and (array[:, 0] < array[:, 1]).all()
 
 
 def test_neighbour_pairs_link_each_query_to_its_nearest() -> None:

@@ -9,7 +9,7 @@ cost grows with the corpus, not with its square.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ MAX_BUCKET = 50
 # Jaccard) met by chance in one band: below it, shared bigrams are noise, and paraphrases that
 # share few words come from the neighbour search instead.
 MIN_JACCARD = 0.05
+_COMPACT_AT = 20_000_000  # pair codes held before deduplicating (160 MB)
 _EXACT_SEARCH_MAX = 50_000  # beyond this many documents, approximate search (HNSW)
 
 
@@ -41,47 +42,66 @@ def signatures(shingle_sets: Iterable[Sequence[str]]) -> np.ndarray:
 
 
 def lsh_pairs(sigs: np.ndarray, query: np.ndarray, bands: int = BANDS) -> set[tuple[int, int]]:
-    """Row pairs (i < j) that share a band bucket, keeping pairs with a row in ``query``.
+    """Row pairs (i < j) that share a band bucket, keeping pairs with a row in ``query``."""
+    return {(int(i), int(j)) for i, j in lsh_pair_array(sigs, query, bands)}
 
-    Banding is a group-by on (band, band values): sort each band's keys and pair up runs of
-    equal keys. ``query`` marks the rows being added, so an incremental run only pays for
-    pairs that involve new documents.
+
+def lsh_pair_array(sigs: np.ndarray, query: np.ndarray, bands: int = BANDS) -> np.ndarray:
+    """Like :func:`lsh_pairs`, as an ``(k, 2)`` array of row indices, sorted.
+
+    Banding is a group-by on (band, band values): sort each band's keys, then emit the pairs
+    of every bucket of one size at once (a bucket of m rows gives the m(m-1)/2 pairs of an
+    upper triangle). ``query`` marks the rows being added, so an incremental run only pays
+    for pairs that involve new documents. Pairs are kept as ``i * n + j`` codes and
+    deduplicated with a sort, never as Python objects, so memory and time grow with the
+    number of pairs emitted, which the bucket cap keeps linear in the corpus.
     """
-    n, perms = sigs.shape
-    rows = perms // bands
-    pairs: set[tuple[int, int]] = set()
+    n = len(sigs)
     if n < 2:
-        return pairs
+        return np.zeros((0, 2), dtype=np.int64)
+    found: list[np.ndarray] = []
+    pending = 0
     for band in range(bands):
-        block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], n]
-        for s, e in zip(starts, ends, strict=True):
-            if e - s < 2 or e - s > MAX_BUCKET:
-                continue
-            members = np.sort(order[s:e])
-            if not query[members].any():
-                continue
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    i, j = int(members[x]), int(members[y])
-                    if query[i] or query[j]:
-                        pairs.add((i, j))
-    return _likely(pairs, sigs)
+        for codes in _band_pair_codes(_band_keys(sigs, band, bands), query):
+            found.append(codes)
+            pending += len(codes)
+        if pending > _COMPACT_AT:  # bound memory: duplicates across bands go early
+            found = [np.unique(np.concatenate(found))]
+            pending = len(found[0])
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return _likely(np.stack([codes // n, codes % n], axis=1), sigs)
 
 
-def _likely(pairs: set[tuple[int, int]], sigs: np.ndarray) -> set[tuple[int, int]]:
-    if not pairs:
-        return pairs
-    index = np.asarray(sorted(pairs), dtype=np.int64)
-    agree = np.empty(len(index))
-    for start in range(0, len(index), 100_000):  # bounded memory for large runs
-        chunk = index[start : start + 100_000]
+def _band_keys(sigs: np.ndarray, band: int, bands: int) -> np.ndarray:
+    rows = sigs.shape[1] // bands
+    block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
+    if block.dtype.itemsize * rows == 8:  # two uint32 values: one uint64, sorts fastest
+        return block.view(np.uint64).ravel()
+    return block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+
+
+def _band_pair_codes(keys: np.ndarray, query: np.ndarray) -> Iterator[np.ndarray]:
+    n = len(keys)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_BUCKET)]):
+        members = np.sort(order[starts[sizes == size][:, None] + np.arange(size)], axis=1)
+        left, right = np.triu_indices(int(size), k=1)
+        i, j = members[:, left].ravel(), members[:, right].ravel()
+        keep = query[i] | query[j]
+        yield i[keep].astype(np.int64) * n + j[keep]
+
+
+def _likely(pairs: np.ndarray, sigs: np.ndarray) -> np.ndarray:
+    agree = np.empty(len(pairs))
+    for start in range(0, len(pairs), 100_000):  # bounded memory for large runs
+        chunk = pairs[start : start + 100_000]
         agree[start : start + len(chunk)] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
-    return {(int(i), int(j)) for (i, j), a in zip(index, agree, strict=True) if a >= MIN_JACCARD}
+    return pairs[agree >= MIN_JACCARD]
 
 
 def neighbour_pairs(

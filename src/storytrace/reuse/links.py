@@ -2,10 +2,14 @@
 
 Rules, in order:
 
-1. **Linking.** A document links to its best-scoring candidate when that score reaches the
-   threshold, and to any other candidate within a margin of the best. Ranking against the
-   best match, not a fixed cut-off alone, is what tells a summary of *this* article from
-   a report on the same event by someone else.
+1. **Linking.** A document chooses its sources: among the candidates it appears to derive
+   from (rule 2), it links to the best-scoring one when that score reaches the threshold,
+   and to any other within a margin of it, provided each is also within the margin of its
+   best candidate overall. Ranking against the best match, not a fixed cut-off alone, is
+   what tells a summary of *this* article from a report on the same event by someone else.
+   Choosing only sources, never derivatives, is what keeps a short original report from
+   joining the family of a long rewrite of its sibling story: the rewrite is its best
+   match, but the rewrite chose its own source, not the report.
 2. **Direction.** Publication dates decide when both are known and differ; a declared source
    naming the other document's outlet decides next; otherwise the content model (which side
    covers the other, which has the names and numbers) decides, and says how sure it is.
@@ -84,7 +88,7 @@ def decide(
     the link is right (fitted on the development data's accepted links).
     """
     directed = {(p.doc_id, p.other_id): p for p in pairs}
-    accepted, possible = _accept(directed, rules)
+    accepted, possible = _accept(directed, docs, rules)
     degree: dict[str, int] = defaultdict(int)
     for a, b in accepted:
         degree[a] += 1
@@ -100,7 +104,7 @@ def decide(
 
 
 def _accept(
-    directed: Mapping[tuple[str, str], ScoredPair], rules: LinkRules
+    directed: Mapping[tuple[str, str], ScoredPair], docs: Mapping[str, DocInfo], rules: LinkRules
 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     by_doc: dict[str, list[ScoredPair]] = defaultdict(list)
     for pair in directed.values():
@@ -108,15 +112,34 @@ def _accept(
     accepted: set[tuple[str, str]] = set()
     best_below: dict[str, ScoredPair] = {}
     for doc_id, candidates in by_doc.items():
-        best = max(candidates, key=lambda p: (p.score, p.other_id))
-        for pair in candidates:
-            if pair.score >= rules.threshold and pair.score >= best.score - rules.margin:
-                accepted.add(_key(doc_id, pair.other_id))
+        best = max(candidates, key=_rank)
+        sources = [p for p in candidates if _derives(p, directed, docs)]
+        floor = max(rules.threshold, best.score - rules.margin)
+        if sources:
+            floor = max(floor, max(sources, key=_rank).score - rules.margin)
+        accepted |= {_key(doc_id, p.other_id) for p in sources if p.score >= floor}
         if rules.possible <= best.score < rules.threshold:
             best_below[doc_id] = best
     linked = {d for pair in accepted for d in pair}
     possible = {_key(d, p.other_id) for d, p in best_below.items() if d not in linked} - accepted
     return accepted, possible
+
+
+def _rank(pair: ScoredPair) -> tuple[float, str]:
+    return (pair.score, pair.other_id)
+
+
+def _derives(
+    pair: ScoredPair, directed: Mapping[tuple[str, str], ScoredPair], docs: Mapping[str, DocInfo]
+) -> bool:
+    """Does the pair's document derive from the other, on the evidence the link would show?
+
+    Tie-breaks that need the link graph (which document more links gather around) are left
+    out here: the graph is what is being decided.
+    """
+    back = directed.get((pair.other_id, pair.doc_id))
+    p, _ = _direction(pair.doc_id, pair.other_id, pair, back, docs, {})
+    return p >= 0.5
 
 
 def _key(a: str, b: str) -> tuple[str, str]:
