@@ -178,12 +178,6 @@ def storytrace_candidates(shingles: list[list[str]], gold: dict[Pair, str]) -> t
         "pairs_full": round(len(pairs) * scale),
         **band_hits(sigs, gold),
     }
-    if m < n:  # per-doc signature time on the same prefix, for the datasketch ratio
-        t0 = time.perf_counter()
-        candidates.signatures(shingles[:m])
-        out["prefix_total_s"] = round(time.perf_counter() - t0 + band_s, 2)
-    else:
-        out["prefix_total_s"] = round(sig_s + band_s, 2)
     return out, pairs
 
 
@@ -419,8 +413,6 @@ def encode_rate(seed: int) -> dict:
 def child(flag: list[str], args: argparse.Namespace) -> dict:
     """Run one measurement in a fresh interpreter, so its peak memory is its own."""
     cmd = [sys.executable, __file__, *flag, "--seed", str(args.seed)]
-    if args.skip_datasketch:
-        cmd.append("--skip-datasketch")
     done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
