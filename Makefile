@@ -44,6 +44,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/reuse.py
 	$(BIN)/python benchmarks/reuse_demo.py
 	$(BIN)/python benchmarks/reuse_scale.py
+	$(BIN)/python benchmarks/stories.py
+	$(BIN)/python benchmarks/stories_demo.py
+	$(BIN)/python benchmarks/stories_scale.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -27,14 +27,12 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
+from fitting import fit_logistic
 from storytrace.pipeline import ingest
 from storytrace.reuse.classifier import (
     CONFIDENCE_NAMES,
     LinkRules,
-    LogisticModel,
     Weights,
     confidence_features,
     untrained,
@@ -173,13 +171,6 @@ def parent_labels(rows: list[PairRow], ids: dict[str, str], truth: dict) -> np.n
 
 
 # -- models -------------------------------------------------------------------------------
-def fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> LogisticModel:
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticRegression(C=0.3, max_iter=5000).fit((x - scaler.mean_) / scale, y)
-    return LogisticModel(names, scaler.mean_, scale, model.coef_[0], float(model.intercept_[0]))
-
-
 def out_of_fold(
     rows: list[PairRow], gold: np.ndarray, parent: np.ndarray, fold: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -190,9 +181,10 @@ def out_of_fold(
     direction = np.full(len(rows), 0.5)
     for k in range(FOLDS):
         train, test = folds != k, folds == k
-        family[test] = fit(x[train], gold[train], FEATURE_NAMES).probability(x[test])
+        family[test] = fit_logistic(x[train], gold[train], FEATURE_NAMES).probability(x[test])
         known = train & (parent >= 0)
-        direction[test] = fit(xd[known], parent[known], DIRECTION_NAMES).probability(xd[test])
+        model = fit_logistic(xd[known], parent[known], DIRECTION_NAMES)
+        direction[test] = model.probability(xd[test])
     return family, direction
 
 
@@ -226,9 +218,9 @@ def fit_all(
             "eval/reuse-dev derivatives + all eval/ecbplus-dev articles "
             f"({len(rows)} directed candidate pairs; benchmarks/reuse.py --fit)"
         ),
-        "family": fit(x, gold, FEATURE_NAMES).to_json(),
-        "direction": fit(xd[known], parent[known], DIRECTION_NAMES).to_json(),
-        "confidence": fit(*calibration, CONFIDENCE_NAMES).to_json(),
+        "family": fit_logistic(x, gold, FEATURE_NAMES).to_json(),
+        "direction": fit_logistic(xd[known], parent[known], DIRECTION_NAMES).to_json(),
+        "confidence": fit_logistic(*calibration, CONFIDENCE_NAMES).to_json(),
         "rules": {"threshold": RULES.threshold, "margin": RULES.margin, "possible": RULES.possible},
     }
 

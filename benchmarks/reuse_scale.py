@@ -244,7 +244,8 @@ def neighbour_stage(tokens: list[list[str]], stand_in: StandInVectors) -> tuple[
     t1 = time.perf_counter()
     pairs = candidates.neighbour_pairs(vectors, np.ones(n, dtype=bool), k=20, threads=THREADS)
     t2 = time.perf_counter()
-    index = "exact (IndexFlatIP)" if n <= candidates._EXACT_SEARCH_MAX else "HNSW (M=32)"
+    exact = n * n * DIM <= candidates._EXACT_SEARCH_WORK
+    index = "exact (IndexFlatIP)" if exact else "HNSW (M=32)"
     return {
         "vectors": "stand-in vectors: cost only, not quality",
         "index": index,

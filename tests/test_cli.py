@@ -106,10 +106,15 @@ def test_analyze_writes_store_json_and_summary(tmp_path: Path) -> None:
     assert data["documents"][0]["published"] == "2025-04-02"
     assert "Council approves" in (out / "summary.md").read_text()
     assert json.loads((out / "reuse.json").read_text())["schema"] == "storytrace.reuse/1"
+    stories = json.loads((out / "stories.json").read_text())
+    assert stories["schema"] == "storytrace.stories/1"
+    assert stories["topics"][0]["stories"][0]["label"].startswith("Council approves")
     assert str(out / "summary.md") in result.output.replace("\n", "")
 
 
-@pytest.mark.parametrize("command", ["ingest", "docs", "show", "analyze", "reuse"])
+@pytest.mark.parametrize(
+    "command", ["ingest", "docs", "show", "analyze", "reuse", "stories", "story"]
+)
 def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0

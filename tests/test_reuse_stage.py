@@ -8,12 +8,12 @@ on data storytrace did not write.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from demo_pages import split_demo
 from storytrace.cli import app
 from storytrace.pipeline import ingest
 from storytrace.reuse import independent_origins, link_documents
@@ -119,12 +119,7 @@ def test_second_run_is_a_no_op(demo_store: Path) -> None:
 def test_adding_documents_later_gives_the_one_shot_families(
     demo_store: Path, tmp_path: Path
 ) -> None:
-    pages = tmp_path / "pages"
-    shutil.copytree(DEMO / "pages", pages)
-    later = tmp_path / "later"
-    later.mkdir()
-    for name in ("velmora-syndicated-newsfeedhub.txt", "tolvik-summary-brief.txt"):
-        (pages / name).rename(later / name)
+    pages, later = split_demo(tmp_path)
     db = tmp_path / "inc.db"
     assert ingest([pages], _settings(db)).ok
     with Store(db) as store:

@@ -20,15 +20,17 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.tree import Tree
 
 from storytrace import __version__
 from storytrace.errors import StorytraceError
-from storytrace.export import reuse_payload, write_outputs
-from storytrace.model import Document, Family, InputError, ReuseLink
+from storytrace.export import reuse_payload, stories_payload, story_payload, write_outputs
+from storytrace.model import Document, Family, InputError, ReuseLink, Story
 from storytrace.pipeline import IngestReport, ingest
 from storytrace.reuse import ReuseReport, link_documents
 from storytrace.settings import Settings
 from storytrace.store import Store
+from storytrace.stories import StoryReport, build_stories
 
 app = typer.Typer(
     help=(
@@ -250,7 +252,7 @@ def analyze_command(
     """Run the whole pipeline on PATHS and write the results to --out: the store
     (storytrace.db), documents.json (every document with metadata, clean text, sentences,
     entities and removed furniture), reuse.json (derivation families and links with their
-    aligned sentences) and summary.md."""
+    aligned sentences), stories.json (topics and their stories) and summary.md."""
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(out / "storytrace.db", progress=not quiet)
     report = _run_ingest(paths, settings, None)
@@ -260,6 +262,11 @@ def analyze_command(
         console.print(
             f"reuse: {linked.pairs_scored} candidate pairs compared, {linked.links} links, "
             f"{linked.families} derivation families",
+            highlight=False,
+        )
+        grouped = _group(store, settings)
+        console.print(
+            f"stories: {grouped.stories} stories in {grouped.topics} topics",
             highlight=False,
         )
         written = write_outputs(store, out)
@@ -382,6 +389,143 @@ def _print_relatives(doc_id: str, links: list[ReuseLink], titles: dict) -> None:
                 f"{pair.similarity:.2f}", f"{pair.overlap:.2f}",
             )  # fmt: skip
         console.print(table)
+
+
+UpdateOption = Annotated[
+    bool,
+    typer.Option(
+        "--update/--no-update",
+        help="Bring stories up to date with documents added since the last run first.",
+    ),
+]
+
+
+@app.command("stories")
+def stories_command(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    update: UpdateOption = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Topics and their stories (documents that report one event), with document counts,
+    independent-origin counts and date spans.
+
+    Run after `storytrace ingest`; it finds reuse families first if needed (derivatives join
+    their origin's story). New documents join existing stories or start new ones; merges and
+    splits are recorded (see `storytrace story ID`).
+    """
+    with _open_store(db) as store:
+        if update:
+            settings = _settings(db, progress=not quiet)
+            _group(store, settings)
+        if as_json:
+            typer.echo(json.dumps(stories_payload(store), indent=2, ensure_ascii=False))
+            return
+        _print_stories(store)
+
+
+@app.command("story")
+def story_command(
+    story: Annotated[str, typer.Argument(help="Story id (a unique prefix is enough).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One story: label, key entities, date span, independent origins, its documents (most
+    central first, with their reuse family) and the history of its merges and splits."""
+    with _open_store(db) as store:
+        try:
+            story_id = store.stories.resolve(story)
+        except KeyError as exc:
+            raise _fail(str(exc.args[0])) from exc
+        if as_json:
+            typer.echo(json.dumps(story_payload(store, story_id), indent=2, ensure_ascii=False))
+            return
+        _print_story(store, store.stories.stories(story_id)[0])
+
+
+def _group(store: Store, settings: Settings) -> StoryReport:
+    try:
+        with RichProgress(settings.progress and sys.stderr.isatty()) as progress:
+            if not store.reuse.families() and store.reuse.count() == 0:
+                link_documents(store, settings, progress)
+            return build_stories(store, settings, progress)
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _span(story: Story) -> str:
+    if not story.first_date:
+        return "undated"
+    span = (
+        story.first_date
+        if story.first_date == story.last_date
+        else (f"{story.first_date} to {story.last_date}")
+    )
+    return span + (f" (+{story.undated} undated)" if story.undated else "")
+
+
+def _print_stories(store: Store) -> None:
+    topics = store.stories.topics()
+    if not topics:
+        console.print("No stories yet: ingest documents first (`storytrace ingest PATH`).")
+        return
+    stories = {s.id: s for s in store.stories.stories()}
+    for topic in topics:
+        members = [stories[s] for s in topic.story_ids]
+        docs = sum(len(s.doc_ids) for s in members)
+        tree = Tree(
+            f"[bold]topic {topic.id}[/bold] {escape(topic.label)}: "
+            f"{len(members)} stories, {docs} documents",
+            highlight=False,
+        )
+        for story in members:
+            tree.add(
+                f"[bold]{story.id}[/bold] {escape(story.label)} [dim]|[/dim] "
+                f"{len(story.doc_ids)} documents, {story.origins} independent origins, "
+                f"{_span(story)}",
+                highlight=False,
+            )
+        console.print(tree)
+
+
+def _print_story(store: Store, story: Story) -> None:
+    meta = Table.grid(padding=(0, 2))
+    meta.add_row("[bold]story[/bold]", f"{story.id} (topic {story.topic_id})")
+    meta.add_row("[bold]label[/bold]", escape(story.label))
+    meta.add_row("[bold]dates[/bold]", _span(story))
+    meta.add_row(
+        "[bold]documents[/bold]",
+        f"{len(story.doc_ids)}, from {story.origins} independent origins",
+    )
+    names = ", ".join(f"{e.name} ({e.documents})" for e in story.entities)
+    meta.add_row("[bold]key entities[/bold]", escape(names or "-"))
+    console.print(meta)
+    summaries = {r.id: r for r in store.summaries()}
+    family_of = {m.doc_id: f for f in store.reuse.families() for m in f.members}
+    table = Table("document", "published", "site", "title", "family", title="documents")
+    for doc_id in story.doc_ids:
+        row = summaries[doc_id]
+        family = family_of.get(doc_id)
+        role = (
+            ""
+            if family is None
+            else (f"{family.id} ({'origin' if family.root_id == doc_id else 'derivative'})")
+        )
+        table.add_row(
+            doc_id[:10], row.published or "", escape(row.site or ""),
+            escape(row.title or row.location), role,
+        )  # fmt: skip
+    console.print(table)
+    changes = store.stories.changes(story.id)
+    if changes:
+        console.rule("history")
+        for change in changes:
+            others = f" ({', '.join(change.others)})" if change.others else ""
+            console.print(
+                f"{change.at} {change.kind} {change.story_id}{others}: "
+                f"{change.documents} documents {escape(change.detail)}",
+                highlight=False,
+            )
 
 
 def _open_store(db: Path | None) -> Store:

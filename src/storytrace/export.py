@@ -12,10 +12,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from storytrace import __version__
+from storytrace.model import Story
 from storytrace.store import Store
 
 DOCUMENTS_SCHEMA = "storytrace.documents/1"
 REUSE_SCHEMA = "storytrace.reuse/1"
+STORIES_SCHEMA = "storytrace.stories/1"
 
 
 def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
@@ -30,8 +32,39 @@ def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
     }
 
 
+def stories_payload(store: Store) -> dict[str, object]:
+    """Topics with their stories in time order; each story with its documents."""
+    stories = {s.id: s for s in store.stories.stories()}
+    return {
+        "schema": STORIES_SCHEMA,
+        "storytrace": __version__,
+        "topics": [
+            asdict(t) | {"stories": [_story_json(stories[s]) for s in t.story_ids]}
+            for t in store.stories.topics()
+        ],
+    }
+
+
+def story_payload(store: Store, story_id: str) -> dict[str, object]:
+    """One story, its documents' metadata and the record of its merges and splits."""
+    story = store.stories.stories(story_id)[0]
+    summaries = {r.id: r for r in store.summaries()}
+    return {
+        "schema": STORIES_SCHEMA,
+        "storytrace": __version__,
+        "story": _story_json(story),
+        "documents": [asdict(summaries[d]) for d in story.doc_ids if d in summaries],
+        "changes": [asdict(c) for c in store.stories.changes(story_id)],
+    }
+
+
+def _story_json(story: Story) -> dict[str, object]:
+    return asdict(story) | {"size": len(story.doc_ids)}
+
+
 def write_outputs(store: Store, out: Path) -> list[Path]:
-    """Write documents.json, reuse.json and summary.md into ``out``; returns the paths."""
+    """Write documents.json, reuse.json, stories.json and summary.md into ``out``; returns
+    the paths."""
     documents = [store.get(s.id) for s in store.summaries()]
     payload = {
         "schema": DOCUMENTS_SCHEMA,
@@ -43,9 +76,12 @@ def write_outputs(store: Store, out: Path) -> list[Path]:
     _write_atomic(json_path, json.dumps(payload, indent=2, ensure_ascii=False))
     reuse_path = out / "reuse.json"
     _write_atomic(reuse_path, json.dumps(reuse_payload(store), indent=2, ensure_ascii=False))
+    stories_path = out / "stories.json"
+    _write_atomic(stories_path, json.dumps(stories_payload(store), indent=2, ensure_ascii=False))
     md_path = out / "summary.md"
-    _write_atomic(md_path, _summary_markdown(store) + _reuse_markdown(store))
-    return [json_path, reuse_path, md_path]
+    markdown = _summary_markdown(store) + _stories_markdown(store) + _reuse_markdown(store)
+    _write_atomic(md_path, markdown)
+    return [json_path, reuse_path, stories_path, md_path]
 
 
 def _summary_markdown(store: Store) -> str:
@@ -70,6 +106,28 @@ def _summary_markdown(store: Store) -> str:
     lines += ["", "## Removed lines by reason", "", "| reason | lines |", "|---|---|"]
     lines += [f"| {reason} | {n} |" for reason, n in reasons.most_common()]
     return "\n".join(lines) + "\n"
+
+
+def _stories_markdown(store: Store) -> str:
+    topics = store.stories.topics()
+    lines = ["", "## Stories (documents reporting one event), by topic", ""]
+    if not topics:
+        return "\n".join([*lines, "No stories: nothing was grouped.", ""])
+    stories = {s.id: s for s in store.stories.stories()}
+    for topic in topics:
+        lines += [f"### Topic {topic.id}: {_md_cell(topic.label)}", ""]
+        lines += ["| story | label | documents | independent origins | dates | key entities |"]
+        lines += ["|---|---|---|---|---|---|"]
+        for story_id in topic.story_ids:
+            s = stories[story_id]
+            dates = s.first_date or "undated"
+            if s.last_date and s.last_date != s.first_date:
+                dates += f" to {s.last_date}"
+            names = ", ".join(e.name for e in s.entities)
+            cells = [s.id, s.label, str(len(s.doc_ids)), str(s.origins), dates, names]
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _reuse_markdown(store: Store) -> str:

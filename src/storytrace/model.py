@@ -218,3 +218,50 @@ def document_id(title: str | None, lines: list[str]) -> str:
     """Stable id from a document's normalized content (title and extracted lines)."""
     content = normalize_for_id("\n".join([title or "", *lines]))
     return "d" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:15]
+
+
+StoryChangeKind = Literal["new", "grow", "merge", "split"]
+
+
+@dataclass(slots=True)
+class StoryChange:
+    """What a story run did to one story: started it, added documents, merged other stories
+    into it (``others`` were absorbed), or split parts off it (``others`` are the new ones)."""
+
+    kind: StoryChangeKind
+    story_id: str
+    others: list[str] = field(default_factory=list)
+    documents: int = 0  # the story's size after the change
+    detail: str = ""
+    at: str = ""  # set by the store
+
+
+@dataclass(slots=True)
+class StoryEntity:
+    key: str  # normalised name ("kim_jong_un")
+    name: str  # a written form ("Kim Jong Un")
+    documents: int  # members that mention it
+
+
+@dataclass(slots=True)
+class Story:
+    """Documents that report one real-world event or development."""
+
+    id: str
+    topic_id: str
+    label: str
+    doc_ids: list[str]
+    entities: list[StoryEntity] = field(default_factory=list)
+    first_date: str | None = None  # earliest publication date of a member
+    last_date: str | None = None
+    undated: int = 0  # members without a publication date
+    origins: int = 0  # independent origins among the members (derivatives count once)
+
+
+@dataclass(slots=True)
+class Topic:
+    """Stories about one broader subject, in time order."""
+
+    id: str
+    label: str
+    story_ids: list[str]

@@ -27,7 +27,9 @@ MAX_BUCKET = 50
 # share few words come from the neighbour search instead.
 MIN_JACCARD = 0.05
 _COMPACT_AT = 20_000_000  # pair codes held before deduplicating (160 MB)
-_EXACT_SEARCH_MAX = 50_000  # beyond this many documents, approximate search (HNSW)
+# Exact search costs n x n x dimensions; beyond this budget (50k documents of 384
+# dimensions, 120k of 64) the search is approximate (HNSW).
+_EXACT_SEARCH_WORK = 50_000 * 50_000 * 384
 
 
 def signatures(shingle_sets: Iterable[Sequence[str]]) -> np.ndarray:
@@ -116,7 +118,7 @@ def neighbour_pairs(
         return pairs
     faiss.omp_set_num_threads(max(1, threads))
     data = np.ascontiguousarray(vectors, dtype=np.float32)
-    if n <= _EXACT_SEARCH_MAX:
+    if n * n * data.shape[1] <= _EXACT_SEARCH_WORK:
         index = faiss.IndexFlatIP(data.shape[1])
     else:
         index = faiss.IndexHNSWFlat(data.shape[1], 32, faiss.METRIC_INNER_PRODUCT)

@@ -97,15 +97,27 @@ def untrained(names: tuple[str, ...]) -> LogisticModel:
     return LogisticModel(names, zeros, np.ones(len(names)), zeros, 0.0)
 
 
+def read_weights(package: str) -> dict:
+    """The ``weights.json`` shipped in a stage package, as a dict."""
+    try:
+        raw = resources.files(package).joinpath("weights.json").read_text()
+    except FileNotFoundError as exc:
+        path = package.replace(".", "/")
+        raise StorytraceError(f"{path}/weights.json is missing; reinstall storytrace") from exc
+    return json.loads(raw)
+
+
+def stale_weights(package: str, script: str) -> StorytraceError:
+    path = package.replace(".", "/")
+    return StorytraceError(
+        f"{path}/weights.json does not match this version's features; "
+        f"refit it with `python benchmarks/{script} --fit`"
+    )
+
+
 @functools.cache
 def load_weights() -> Weights:
-    try:
-        raw = resources.files("storytrace.reuse").joinpath("weights.json").read_text()
-    except FileNotFoundError as exc:
-        raise StorytraceError(
-            "storytrace/reuse/weights.json is missing; reinstall storytrace"
-        ) from exc
-    data = json.loads(raw)
+    data = read_weights("storytrace.reuse")
     weights = Weights(
         family=LogisticModel.from_json(data["family"]),
         direction=LogisticModel.from_json(data["direction"]),
@@ -114,8 +126,5 @@ def load_weights() -> Weights:
         confidence=LogisticModel.from_json(data["confidence"]) if "confidence" in data else None,
     )
     if weights.family.names != FEATURE_NAMES or weights.direction.names != DIRECTION_NAMES:
-        raise StorytraceError(
-            "storytrace/reuse/weights.json does not match this version's features; "
-            "refit it with `python benchmarks/reuse.py --fit`"
-        )
+        raise stale_weights("storytrace.reuse", "reuse.py")
     return weights

@@ -59,7 +59,7 @@ def link_documents(
     report = ReuseReport()
     weights = weights or load_weights()
     t0 = time.perf_counter()
-    report.prepared = _prepare_pending(store, settings, bar)
+    report.prepared = prepare_pending(store, settings, bar)
     t1 = time.perf_counter()
     pairs = _candidate_pairs(store, settings)
     t2 = time.perf_counter()
@@ -78,7 +78,9 @@ def link_documents(
 
 
 # -- 1. sentences -> vectors, signatures, terms ---------------------------------------------
-def _prepare_pending(store: Store, settings: Settings, bar: Progress) -> int:
+def prepare_pending(store: Store, settings: Settings, bar: Progress) -> int:
+    """Sentence vectors, signatures and terms for every annotated document without them
+    (the story stage reads the same vectors)."""
     pending = store.reuse.pending_ids()
     if not pending:
         return 0

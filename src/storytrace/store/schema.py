@@ -188,6 +188,69 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX family_members_doc ON family_members(doc_id);
     """,
+    # 3: stories and topics. Per-document grouping evidence (bags of words and names, lead
+    # vectors), the candidate pairs with their latest scores, and the stories, topics and
+    # story changes decided from them.
+    """
+    CREATE TABLE story_docs (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        data TEXT NOT NULL,          -- JSON: storytrace.stories.text.StoryText without vectors
+        lead_vector BLOB NOT NULL,   -- float16: title and first sentences
+        plain_vector BLOB NOT NULL   -- float16: the text with names and numbers taken out
+    );
+
+    CREATE TABLE story_df (
+        bag TEXT NOT NULL,
+        term TEXT NOT NULL,
+        df INTEGER NOT NULL,
+        PRIMARY KEY (bag, term)
+    ) WITHOUT ROWID;
+
+    -- Candidate pairs (doc_id < other_id); scores are refreshed on every run.
+    CREATE TABLE story_pairs (
+        doc_id TEXT NOT NULL REFERENCES story_docs(doc_id) ON DELETE CASCADE,
+        other_id TEXT NOT NULL REFERENCES story_docs(doc_id) ON DELETE CASCADE,
+        event REAL NOT NULL DEFAULT 0,
+        topic REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (doc_id, other_id)
+    );
+    CREATE INDEX story_pairs_other ON story_pairs(other_id);
+
+    CREATE TABLE topics (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL
+    );
+
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        topic_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        first_date TEXT,
+        last_date TEXT,
+        undated INTEGER NOT NULL,
+        origins INTEGER NOT NULL,
+        entities TEXT NOT NULL  -- JSON list of {key, name, documents}
+    );
+
+    CREATE TABLE story_members (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        story_id TEXT NOT NULL,
+        centrality REAL NOT NULL  -- mean P(same event) with the other members
+    );
+    CREATE INDEX story_members_story ON story_members(story_id);
+
+    -- What each run did to the stories (new, grow, merge, split), kept across runs.
+    CREATE TABLE story_changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        kind TEXT NOT NULL CHECK (kind IN ('new', 'grow', 'merge', 'split')),
+        story_id TEXT NOT NULL,
+        others TEXT NOT NULL,  -- JSON list of story ids
+        documents INTEGER NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX story_changes_story ON story_changes(story_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from storytrace.model import (
 )
 from storytrace.store.reuse import ReuseTables
 from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
+from storytrace.store.stories import StoryTables
 
 _DOC_FIELDS = (
     "id, format, location, raw, title, url, site, author, published, published_text, "
@@ -52,6 +53,7 @@ class Store:
         self.conn = _connect(self.path)
         self._migrate()
         self.reuse = ReuseTables(self.conn)
+        self.stories = StoryTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -189,6 +191,7 @@ class Store:
     def _clear_annotations(self, doc_id: str) -> None:
         # Everything computed from the old sentences goes with them.
         self.reuse.forget(doc_id)
+        self.stories.forget(doc_id)
         self.conn.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
 

@@ -1,0 +1,143 @@
+"""What the story stage reads from a document.
+
+Two reports of one event share its names, places, numbers and dates, even when they word it
+differently; two events of one kind (two earthquakes, two rehab check-ins) share their
+vocabulary but not their names or dates. So a document is kept as separate bags: all its
+content words, the words left once names and numbers are taken out (what *kind* of event it
+is: the topic), and its named entities by type, normalised so that "Kim Jong-un",
+"Kim Jong Un" and "Kim Jong Un's" are one name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from storytrace.model import Document
+from storytrace.reuse.text import content_terms, words
+
+# Entity types that name participants and places (spaCy labels); dates and quantities are
+# handled as numbers and years.
+NAME_LABELS = {
+    "PERSON": "person",
+    "ORG": "org",
+    "NORP": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "EVENT": "other",
+    "PRODUCT": "other",
+    "WORK_OF_ART": "other",
+    "LAW": "other",
+}
+ENTITY_GROUPS = ("name", "person", "place", "org")
+_MASKED_LABELS = {*NAME_LABELS, "DATE", "TIME", "CARDINAL", "MONEY", "QUANTITY", "PERCENT"}
+_YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+_POSSESSIVE = re.compile(r"['’]s$")
+_LEAD_SENTENCES = 3
+_PLAIN_LEAD_WORDS = 60
+
+
+def entity_key(text: str) -> str:
+    """Normalised name: case folded, possessive and punctuation dropped, hyphens as spaces,
+    a leading "the" dropped ("the Kremlin's" -> "kremlin", "Kim Jong-un" -> "kim jong un")."""
+    name = _POSSESSIVE.sub("", text.strip()).replace("-", " ").casefold()
+    name = " ".join(re.findall(r"[^\W_]+", name))
+    return name.removeprefix("the ").strip()
+
+
+@dataclass(slots=True)
+class StoryText:
+    """One document's evidence for grouping it with others."""
+
+    doc_id: str
+    published: str | None
+    terms: Counter[str]  # content words of title and body
+    plain: Counter[str]  # content words outside names, dates and numbers: the kind of event
+    names: dict[str, Counter[str]]  # ENTITY_GROUPS -> normalised names (spaces as "_")
+    numbers: frozenset[str]  # numbers other than years ("23 pirates", "6.1 magnitude")
+    years: frozenset[str]
+    lead: str  # title and first sentences: what the document is about
+    plain_lead: str  # the body with names and numbers taken out, first words
+    surface: dict[str, str] = field(default_factory=dict)  # name key -> a written form
+
+
+def story_text(doc: Document) -> StoryText:
+    body = doc.text
+    title = doc.title or ""
+    names = _names(doc)
+    plain_body = _masked(doc)
+    plain_words = words(f"{_masked_title(title, doc)} {plain_body}")
+    numbers = {n for n in _NUMBER.findall(body) if not _YEAR.fullmatch(n)}
+    sentences = [s.text for s in doc.sentences[:_LEAD_SENTENCES]]
+    return StoryText(
+        doc_id=doc.id,
+        published=doc.published,
+        terms=_bag(words(f"{title} {body}")),
+        plain=_bag(plain_words),
+        names={group: Counter(keys) for group, keys in names.items()},
+        numbers=frozenset(numbers),
+        years=frozenset(_YEAR.findall(f"{title} {body}")),
+        lead=" ".join([title, *sentences]).strip() or body[:500],
+        plain_lead=" ".join(plain_words[:_PLAIN_LEAD_WORDS]),
+        surface=_surface_forms(doc),
+    )
+
+
+def _bag(tokens: list[str]) -> Counter[str]:
+    keep = content_terms(tokens)
+    return Counter(t for t in tokens if t in keep and not t.isdigit())
+
+
+def _names(doc: Document) -> dict[str, list[str]]:
+    """Normalised names per group; a short mention ("Kim") that ends or starts a longer
+    person name in the same document counts as that name."""
+    found: dict[str, list[str]] = {group: [] for group in ENTITY_GROUPS}
+    people = {entity_key(e.text) for e in doc.entities if e.label == "PERSON"}
+    full = sorted((p for p in people if " " in p), key=len, reverse=True)
+    for mention in doc.entities:
+        group = NAME_LABELS.get(mention.label)
+        key = entity_key(mention.text)
+        if group is None or not key:
+            continue
+        if mention.label == "PERSON" and " " not in key:
+            key = next((p for p in full if key in (p.split()[0], p.split()[-1])), key)
+        token = key.replace(" ", "_")
+        found["name"].append(token)
+        if group != "other":
+            found[group].append(token)
+    return found
+
+
+def _surface_forms(doc: Document) -> dict[str, str]:
+    """The longest written form of each name key, for labels."""
+    forms: dict[str, str] = {}
+    for mention in doc.entities:
+        if mention.label in NAME_LABELS:
+            key = entity_key(mention.text).replace(" ", "_")
+            text = _POSSESSIVE.sub("", mention.text.strip())
+            if key and len(text) > len(forms.get(key, "")):
+                forms[key] = text
+    return forms
+
+
+def _masked(doc: Document) -> str:
+    """The body with names, dates and quantities cut out."""
+    spans = sorted((e.start, e.end) for e in doc.entities if e.label in _MASKED_LABELS)
+    parts, position = [], 0
+    for start, end in spans:
+        if start >= position:
+            parts.append(doc.text[position:start])
+            position = end
+    parts.append(doc.text[position:])
+    return " ".join(parts)
+
+
+def _masked_title(title: str, doc: Document) -> str:
+    """The title without the names found in the body (titles are not run through NER)."""
+    for mention in doc.entities:
+        if mention.label in _MASKED_LABELS and mention.text in title:
+            title = title.replace(mention.text, " ")
+    return title

@@ -1,0 +1,97 @@
+"""What the story stage reads from a document, and its pair features."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from storytrace.model import Document, EntityMention, Sentence
+from storytrace.stories.features import FEATURE_NAMES, RANK_CAP, build_index, pair_features
+from storytrace.stories.stage import shared_name_pairs
+from storytrace.stories.text import entity_key, story_text
+
+
+def test_entity_keys_unify_spelling_possessives_and_articles() -> None:
+    assert entity_key("Kim Jong-un") == entity_key("Kim Jong Un") == "kim jong un"
+    assert entity_key("Kim Jong Un's") == "kim jong un"
+    assert entity_key("the Kremlin’s") == "kremlin"
+
+
+def _doc(doc_id: str, text: str, entities: list[tuple[str, str]], published=None) -> Document:
+    mentions = []
+    for name, label in entities:
+        start = text.index(name)
+        mentions.append(EntityMention(0, start, start + len(name), name, label))
+    return Document(
+        id=doc_id,
+        text=text,
+        format="text",
+        location=doc_id,
+        published=published,
+        sentences=[Sentence(0, 0, len(text), text)],
+        entities=mentions,
+    )
+
+
+def test_a_short_name_counts_as_the_full_name_and_names_leave_the_plain_words() -> None:
+    text = "Kim Jong Un met Putin in 2023. Kim said 23 ships would sail."
+    doc = _doc("d1", text, [("Kim Jong Un", "PERSON"), ("Putin", "PERSON"), ("Kim", "PERSON")])
+    doc.entities[2] = EntityMention(0, 31, 34, "Kim", "PERSON")
+    found = story_text(doc)
+    assert found.names["person"] == Counter({"kim_jong_un": 2, "putin": 1})
+    assert "putin" not in found.plain and "ships" in found.plain
+    assert found.years == {"2023"} and found.numbers == {"23"}
+
+
+def _index(docs: list[Document]):
+    texts = [story_text(d) for d in docs]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(docs), 8))
+    return build_index(texts, vectors, vectors, vectors)
+
+
+def test_pair_features_see_shared_names_and_distant_dates() -> None:
+    docs = [
+        _doc("a", "Quake hits Velmora, 12 dead.", [("Velmora", "GPE")], "2025-03-01"),
+        _doc("b", "Velmora quake toll rises to 12.", [("Velmora", "GPE")], "2025-03-02"),
+        _doc("c", "Quake hits Ostrava, 3 dead.", [("Ostrava", "GPE")], "2025-09-01"),
+    ]
+    index = _index(docs)
+    left, right = np.asarray([0, 0, 1]), np.asarray([1, 2, 2])
+    x = pair_features(index, left, right)
+    assert x.shape == (3, len(FEATURE_NAMES))
+    column = {name: k for k, name in enumerate(FEATURE_NAMES)}
+    assert x[0, column["places"]] > 0.99 and x[1, column["places"]] == 0
+    assert x[0, column["numbers"]] == 1.0
+    assert x[0, column["dates_apart"]] == 0 and x[1, column["dates_apart"]] == 1
+
+
+def test_ranks_count_how_far_down_each_documents_own_list_the_other_is() -> None:
+    from storytrace.stories.features import _mutual_rank
+
+    # a's list: b (0.9), c (0.5), d (0.1); b, c and d each have only a: all rank a first.
+    left, right = np.asarray([0, 0, 0]), np.asarray([1, 2, 3])
+    assert _mutual_rank(np.asarray([0.9, 0.5, 0.1]), left, right, 4).tolist() == [0, 0, 0]
+    # Add (c, d) at 0.95: c's list is d, a; d's list is c, a. (a, c): a ranks c second and c
+    # ranks a second; (a, d): a ranks d third, d ranks a second; the better rank counts.
+    left, right = np.asarray([0, 0, 0, 2]), np.asarray([1, 2, 3, 3])
+    ranks = _mutual_rank(np.asarray([0.9, 0.5, 0.1, 0.95]), left, right, 4)
+    assert np.allclose(np.expm1(ranks), [0, 1, 1, 0])
+    # A pair far down both lists is capped: 0 and 1 each have 60 better partners.
+    left = np.asarray([0] * 60 + [1] * 60 + [0])
+    right = np.asarray(list(range(2, 62)) + list(range(62, 122)) + [1])
+    sims = np.asarray([0.9] * 120 + [0.1])
+    assert np.expm1(_mutual_rank(sims, left, right, 122))[-1] == RANK_CAP
+
+
+def test_shared_rare_names_pair_documents_but_common_names_do_not() -> None:
+    docs = [
+        _doc("a", "Velmora quake.", [("Velmora", "GPE")]),
+        _doc("b", "In Velmora today.", [("Velmora", "GPE")]),
+        _doc("c", "Nothing here.", []),
+    ]
+    texts = [story_text(d) for d in docs]
+    query = np.ones(3, dtype=bool)
+    assert shared_name_pairs(texts, query) == {(0, 1)}
+    assert shared_name_pairs(texts, query, max_df=1) == set()
