@@ -264,7 +264,7 @@ def analyze_command(
             f"{linked.families} derivation families",
             highlight=False,
         )
-        grouped = _group(store, settings)
+        grouped = _group(store, settings, link=False)
         console.print(
             f"stories: {grouped.stories} stories in {grouped.topics} topics",
             highlight=False,
@@ -410,8 +410,8 @@ def stories_command(
     """Topics and their stories (documents that report one event), with document counts,
     independent-origin counts and date spans.
 
-    Run after `storytrace ingest`; it finds reuse families first if needed (derivatives join
-    their origin's story). New documents join existing stories or start new ones; merges and
+    Run after `storytrace ingest`; it brings reuse families up to date first (derivatives
+    join their origin's story). New documents join existing stories or start new ones; merges and
     splits are recorded (see `storytrace story ID`).
     """
     with _open_store(db) as store:
@@ -443,10 +443,11 @@ def story_command(
         _print_story(store, store.stories.stories(story_id)[0])
 
 
-def _group(store: Store, settings: Settings) -> StoryReport:
+def _group(store: Store, settings: Settings, link: bool = True) -> StoryReport:
+    """Stories, after bringing reuse families up to date (derivatives follow them)."""
     try:
         with RichProgress(settings.progress and sys.stderr.isatty()) as progress:
-            if not store.reuse.families() and store.reuse.count() == 0:
+            if link:
                 link_documents(store, settings, progress)
             return build_stories(store, settings, progress)
     except StorytraceError as exc:
