@@ -141,3 +141,21 @@ def test_errors_and_finished_inputs_are_remembered(tmp_path: Path) -> None:
         assert [str(e) for e in store.errors()] == ["x.bin: binary file"]
         assert store.input_done("k1")
         assert not store.input_done("k2")
+
+
+def test_changed_clean_text_drops_story_evidence_and_its_counts(tmp_path: Path) -> None:
+    import numpy as np
+
+    from storytrace.stories.text import story_text
+
+    with Store(tmp_path / "s.db") as store, store.transaction():
+        store.add_document(_doc(), [])
+        store.set_clean("d1", "Velmora quake kills 12.", [Block(0, 23)], [])
+        mention = EntityMention(0, 0, 7, "Velmora", "GPE")
+        store.set_annotations("d1", [Sentence(0, 0, 23, "Velmora quake kills 12.")], [mention])
+        store.stories.add_doc(story_text(store.get("d1")), np.ones(4), np.ones(4))
+        df = store.stories.document_frequencies()
+        assert df["place"]["velmora"] == 1 and df["terms"]["quake"] == 1
+        store.set_clean("d1", "Different text.", [Block(0, 15)], [])
+        assert store.stories.count() == 0
+        assert not any(store.stories.document_frequencies().values())
