@@ -40,7 +40,7 @@ app = typer.Typer(
         "`storytrace docs` / `storytrace show DOC`."
     ),
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 console = Console()
 err_console = Console(stderr=True)
