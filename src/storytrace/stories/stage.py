@@ -244,15 +244,18 @@ def describe(
         members[story_id].append(doc_id)
     centrality = _centrality(scored, grouping.story_of, members)
     titles = _titles(store, list(texts)) if store is not None else {}
+    # A story is labelled by an original report, not by a rewrite or a round-up of it.
+    derived = {m.doc_id for f in families for m in f.members if m.role == "derivative"}
     stories = []
     for story_id, docs in members.items():
         docs.sort(key=lambda d: (-centrality.get(d, 0.0), d))
+        labeller = next((d for d in docs if d not in derived), docs[0])
         dates = sorted(texts[d].published for d in docs if texts[d].published)
         stories.append(
             Story(
                 id=story_id,
                 topic_id=grouping.topic_of[story_id],
-                label=_label(texts[docs[0]], titles.get(docs[0])),
+                label=_label(texts[labeller], titles.get(labeller)),
                 doc_ids=docs,
                 entities=_key_entities([texts[d] for d in docs]),
                 first_date=dates[0] if dates else None,
