@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from storytrace.model import Document, EntityMention, Sentence
 from storytrace.stories.features import FEATURE_NAMES, RANK_CAP, build_index, pair_features
@@ -95,3 +96,25 @@ def test_shared_rare_names_pair_documents_but_common_names_do_not() -> None:
     query = np.ones(3, dtype=bool)
     assert shared_name_pairs(texts, query) == {(0, 1)}
     assert shared_name_pairs(texts, query, max_df=1) == set()
+
+
+def test_a_pair_that_shares_nothing_ranks_last_even_as_the_only_candidate() -> None:
+    from storytrace.stories.features import _mutual_rank
+
+    ranks = _mutual_rank(np.asarray([0.0]), np.asarray([0]), np.asarray([1]), 2)
+    assert np.expm1(ranks).tolist() == pytest.approx([RANK_CAP])
+
+
+def test_two_documents_that_share_nothing_are_not_one_event() -> None:
+    from storytrace.stories.classifier import load_story_weights
+
+    docs = [
+        _doc("a", "The council voted on Tuesday to build bike lanes.", []),
+        _doc("b", "Only a title here.", []),
+    ]
+    texts = [story_text(d) for d in docs]
+    vectors = np.eye(2, 8)  # orthogonal: no embedding similarity either
+    index = build_index(texts, vectors, vectors, vectors)
+    weights = load_story_weights()
+    x = pair_features(index, np.asarray([0]), np.asarray([1]))
+    assert weights.event.probability(x)[0] < weights.event_threshold

@@ -208,7 +208,11 @@ def _date(value: str | None) -> date | None:
 
 
 def _mutual_rank(sim: np.ndarray, left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
-    """log(1 + the better of the two ranks), each document ranking its own candidates."""
+    """log(1 + the better of the two ranks), each document ranking its own candidates.
+
+    A pair with no similarity at all is ranked last whatever the list's length: being a
+    document's only candidate is not evidence when nothing is shared.
+    """
     m = len(sim)
     if m == 0:
         return np.zeros(0, dtype=np.float32)
@@ -221,4 +225,5 @@ def _mutual_rank(sim: np.ndarray, left: np.ndarray, right: np.ndarray, n: int) -
     rank = np.empty(2 * m, dtype=np.int64)
     rank[order] = np.arange(2 * m) - first
     best = np.minimum(rank[:m], rank[m:])
+    best[sim <= 0] = RANK_CAP
     return np.log1p(np.minimum(best, RANK_CAP)).astype(np.float32)
