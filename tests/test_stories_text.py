@@ -73,17 +73,17 @@ def test_ranks_count_how_far_down_each_documents_own_list_the_other_is() -> None
 
     # a's list: b (0.9), c (0.5), d (0.1); b, c and d each have only a: all rank a first.
     left, right = np.asarray([0, 0, 0]), np.asarray([1, 2, 3])
-    assert _mutual_rank(np.asarray([0.9, 0.5, 0.1]), left, right, 4).tolist() == [0, 0, 0]
+    assert _mutual_rank(np.asarray([0.9, 0.5, 0.1]), left, right).tolist() == [0, 0, 0]
     # Add (c, d) at 0.95: c's list is d, a; d's list is c, a. (a, c): a ranks c second and c
     # ranks a second; (a, d): a ranks d third, d ranks a second; the better rank counts.
     left, right = np.asarray([0, 0, 0, 2]), np.asarray([1, 2, 3, 3])
-    ranks = _mutual_rank(np.asarray([0.9, 0.5, 0.1, 0.95]), left, right, 4)
+    ranks = _mutual_rank(np.asarray([0.9, 0.5, 0.1, 0.95]), left, right)
     assert np.allclose(np.expm1(ranks), [0, 1, 1, 0])
     # A pair far down both lists is capped: 0 and 1 each have 60 better partners.
     left = np.asarray([0] * 60 + [1] * 60 + [0])
     right = np.asarray(list(range(2, 62)) + list(range(62, 122)) + [1])
     sims = np.asarray([0.9] * 120 + [0.1])
-    assert np.expm1(_mutual_rank(sims, left, right, 122))[-1] == RANK_CAP
+    assert np.expm1(_mutual_rank(sims, left, right))[-1] == RANK_CAP
 
 
 def test_shared_rare_names_pair_documents_but_common_names_do_not() -> None:
@@ -101,7 +101,7 @@ def test_shared_rare_names_pair_documents_but_common_names_do_not() -> None:
 def test_a_pair_that_shares_nothing_ranks_last_even_as_the_only_candidate() -> None:
     from storytrace.stories.features import _mutual_rank
 
-    ranks = _mutual_rank(np.asarray([0.0]), np.asarray([0]), np.asarray([1]), 2)
+    ranks = _mutual_rank(np.asarray([0.0]), np.asarray([0]), np.asarray([1]))
     assert np.expm1(ranks).tolist() == pytest.approx([RANK_CAP])
 
 

@@ -101,8 +101,23 @@ def _stories(
             old_groups[story_id].append(position[doc_id])
     # 1. grow and merge the stored stories; 2. re-check each from single documents;
     # 3. when anything split, let the parts join other stories as a one-shot run would.
-    merged = _groups(average_link(n, edges, threshold, _union(n, [*old_groups.values(), *ties])))
-    parts = [p for g in merged for p in _recheck(g, edges, threshold, ties)]
+    labels = average_link(n, edges, threshold, _union(n, [*old_groups.values(), *ties]))
+    merged = _groups(labels)
+    inside: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for i, j, sim in edges:
+        if labels[i] == labels[j]:
+            inside[labels[i]].append((i, j, sim))
+    # Clusters grown from single documents hold together by construction; only those that
+    # started from a stored story need the re-check.
+    parts = [
+        p
+        for g in merged
+        for p in (
+            _recheck(g, inside[labels[g[0]]], threshold, ties)
+            if any(ids[i] in previous for i in g)
+            else [g]
+        )
+    ]
     final = parts
     if len(parts) > len(merged):
         final = _groups(average_link(n, edges, threshold, _union(n, [*parts, *ties])))
@@ -122,13 +137,13 @@ def _recheck(
     threshold: float,
     ties: list[list[int]],
 ) -> list[list[int]]:
-    """The cluster's documents clustered again from single documents (and families)."""
+    """The cluster's documents clustered again from single documents (and families), on
+    the edges between them."""
     if len(members) < 2:
         return [members]
-    inside = set(members)
     local = {m: k for k, m in enumerate(members)}
-    sub = [(local[i], local[j], s) for i, j, s in edges if i in inside and j in inside]
-    tied = [[local[m] for m in group if m in inside] for group in ties if group[0] in inside]
+    sub = [(local[i], local[j], s) for i, j, s in edges]
+    tied = [[local[m] for m in group if m in local] for group in ties if group[0] in local]
     labels = average_link(len(members), sub, threshold, initial=tied)
     return [[members[k] for k in g] for g in _groups(labels)]
 

@@ -26,13 +26,17 @@ from scipy import sparse
 from storytrace.stories.text import StoryText
 
 BAGS = ("terms", "plain", "name", "person", "place", "org")
-RANKED = ("terms", "doc_vector", "name", "plain", "plain_vector")
-FEATURE_NAMES = (
+SIMILARITIES = (
     "terms", "rare_terms", "names", "people", "places", "orgs", "plain",
     "doc_vector", "lead_vector", "plain_vector",
-    "numbers", "years_differ", "years_shared", "dates_apart",
-    *(f"{kind}_rank" for kind in RANKED),
 )  # fmt: skip
+FACTS = ("numbers", "years_differ", "years_shared", "dates_apart")
+# (similarity ranked, feature name)
+RANKS = (
+    ("terms", "terms_rank"), ("doc_vector", "doc_vector_rank"), ("names", "name_rank"),
+    ("plain", "plain_rank"), ("plain_vector", "plain_vector_rank"),
+)  # fmt: skip
+FEATURE_NAMES = (*SIMILARITIES, *FACTS, *(name for _, name in RANKS))
 RANK_CAP = 50  # ranks beyond this are all "far"
 DATES_APART_DAYS = 7
 _RARE_SHARE = 0.05  # rare words: in at most this share of the documents (and at least 2)
@@ -150,13 +154,9 @@ def pair_features(index: StoryIndex, left: np.ndarray, right: np.ndarray) -> np.
         "lead_vector": _dense_cos(index.lead_vectors, left, right),
         "plain_vector": _dense_cos(index.plain_vectors, left, right),
     }
-    numbers, differ, shared, apart = _facts(index.texts, left, right)
-    ranked = {"name": sims["names"]}
-    columns = [sims[name] for name in FEATURE_NAMES[:10]]
-    columns += [numbers, differ, shared, apart]
-    columns += [
-        _mutual_rank(ranked.get(kind, sims.get(kind)), left, right, index.size) for kind in RANKED
-    ]
+    columns = [sims[name] for name in SIMILARITIES]
+    columns += list(_facts(index.texts, left, right))
+    columns += [_mutual_rank(sims[name], left, right) for name, _ in RANKS]
     return np.stack(columns, axis=1).astype(np.float32)
 
 
@@ -207,7 +207,7 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _mutual_rank(sim: np.ndarray, left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
+def _mutual_rank(sim: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """log(1 + the better of the two ranks), each document ranking its own candidates.
 
     A pair with no similarity at all is ranked last whatever the list's length: being a
