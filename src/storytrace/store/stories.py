@@ -12,7 +12,7 @@ from dataclasses import asdict
 import numpy as np
 
 from storytrace.model import Story, StoryChange, StoryEntity, Topic
-from storytrace.stories.features import BAGS
+from storytrace.stories.features import BAGS, bag_counts
 from storytrace.stories.text import StoryText
 
 
@@ -44,7 +44,7 @@ class StoryTables:
         self.conn.executemany(
             "INSERT INTO story_df(bag, term, df) VALUES (?, ?, 1) "
             "ON CONFLICT(bag, term) DO UPDATE SET df = df + 1",
-            [(bag, term) for bag in BAGS for term in _bag(text, bag)],
+            [(bag, term) for bag in BAGS for term in bag_counts(text, bag)],
         )
 
     def forget(self, doc_id: str) -> None:
@@ -57,7 +57,7 @@ class StoryTables:
         text = _text_from_json(doc_id, json.loads(row[0]))
         self.conn.executemany(
             "UPDATE story_df SET df = df - 1 WHERE bag = ? AND term = ?",
-            [(bag, term) for bag in BAGS for term in _bag(text, bag)],
+            [(bag, term) for bag in BAGS for term in bag_counts(text, bag)],
         )
         self.conn.execute("DELETE FROM story_df WHERE df <= 0")
         self.conn.execute(
@@ -108,15 +108,6 @@ class StoryTables:
             "UPDATE story_pairs SET event = ?, topic = ? WHERE doc_id = ? AND other_id = ?",
             rows,
         )
-
-    def pair_scores(self, doc_id: str) -> dict[str, tuple[float, float]]:
-        """P(same event), P(same topic) of ``doc_id`` with each of its candidates."""
-        rows = self.conn.execute(
-            "SELECT doc_id, other_id, event, topic FROM story_pairs "
-            "WHERE doc_id = ? OR other_id = ?",
-            (doc_id, doc_id),
-        )
-        return {(b if a == doc_id else a): (e, t) for a, b, e, t in rows}
 
     # -- results ---------------------------------------------------------------------------
     def assignment(self) -> tuple[dict[str, str], dict[str, str]]:
@@ -228,14 +219,6 @@ class StoryTables:
         if len(rows) > 1:
             raise KeyError(f"story id prefix {prefix!r} is ambiguous; give more characters")
         return str(rows[0][0])
-
-
-def _bag(text: StoryText, bag: str) -> Iterable[str]:
-    if bag == "terms":
-        return text.terms.keys()
-    if bag == "plain":
-        return text.plain.keys()
-    return text.names.get(bag, Counter()).keys()
 
 
 def _text_json(text: StoryText) -> dict[str, object]:

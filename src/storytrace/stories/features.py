@@ -71,10 +71,10 @@ def build_index(
     texts = list(texts)
     df = df or {bag: _frequencies(texts, bag) for bag in BAGS}
     n = corpus_size or len(texts)
-    bags = {bag: _tfidf([_counts(t, bag) for t in texts], df[bag], n) for bag in BAGS}
+    bags = {bag: _tfidf([bag_counts(t, bag) for t in texts], df[bag], n) for bag in BAGS}
     rare_cut = max(2, int(_RARE_SHARE * n))
     rare = _tfidf(
-        [_counts(t, "terms") for t in texts], df["terms"], n, keep=lambda c: 2 <= c <= rare_cut
+        [bag_counts(t, "terms") for t in texts], df["terms"], n, keep=lambda c: 2 <= c <= rare_cut
     )
     return StoryIndex(
         texts=texts,
@@ -86,18 +86,15 @@ def build_index(
     )
 
 
-def document_frequencies(texts: Sequence[StoryText]) -> dict[str, Counter[str]]:
-    return {bag: _frequencies(texts, bag) for bag in BAGS}
-
-
 def _frequencies(texts: Sequence[StoryText], bag: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(_counts(text, bag).keys())
+        counts.update(bag_counts(text, bag).keys())
     return counts
 
 
-def _counts(text: StoryText, bag: str) -> Mapping[str, int]:
+def bag_counts(text: StoryText, bag: str) -> Mapping[str, int]:
+    """A document's counts in one of BAGS."""
     if bag == "terms":
         return text.terms
     if bag == "plain":
