@@ -36,7 +36,9 @@ RANKS = (
     ("terms", "terms_rank"), ("doc_vector", "doc_vector_rank"), ("names", "name_rank"),
     ("plain", "plain_rank"), ("plain_vector", "plain_vector_rank"),
 )  # fmt: skip
-FEATURE_NAMES = (*SIMILARITIES, *FACTS, *(name for _, name in RANKS))
+# log of the number of documents in the run: idf, "rare" words and ranks mean different
+# things in a pile of twenty pages and in a crawl of thousands, and the models know which.
+FEATURE_NAMES = (*SIMILARITIES, *FACTS, *(name for _, name in RANKS), "corpus_size")
 RANK_CAP = 50  # ranks beyond this are all "far"
 DATES_APART_DAYS = 7
 _RARE_SHARE = 0.05  # rare words: in at most this share of the documents (and at least 2)
@@ -154,6 +156,7 @@ def pair_features(index: StoryIndex, left: np.ndarray, right: np.ndarray) -> np.
     columns = [sims[name] for name in SIMILARITIES]
     columns += list(_facts(index.texts, left, right))
     columns += [_mutual_rank(sims[name], left, right) for name, _ in RANKS]
+    columns.append(np.full(len(left), np.log(max(1, index.size)), dtype=np.float32))
     return np.stack(columns, axis=1).astype(np.float32)
 
 
