@@ -17,6 +17,7 @@ def test_entity_keys_unify_spelling_possessives_and_articles() -> None:
     assert entity_key("Kim Jong-un") == entity_key("Kim Jong Un") == "kim jong un"
     assert entity_key("Kim Jong Un's") == "kim jong un"
     assert entity_key("the Kremlin’s") == "kremlin"
+    assert entity_key("Quillon Labs'") == entity_key("Quillon Labs") == "quillon labs"
 
 
 def _doc(doc_id: str, text: str, entities: list[tuple[str, str]], published=None) -> Document:

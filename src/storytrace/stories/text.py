@@ -35,7 +35,7 @@ ENTITY_GROUPS = ("name", "person", "place", "org")
 _MASKED_LABELS = {*NAME_LABELS, "DATE", "TIME", "CARDINAL", "MONEY", "QUANTITY", "PERCENT"}
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE = re.compile(r"['’]s?$")  # "Kim's", "Quillon Labs'"
 _LEAD_SENTENCES = 3
 _PLAIN_LEAD_WORDS = 60
 
