@@ -26,6 +26,7 @@ import random
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from itertools import combinations_with_replacement
 from pathlib import Path
 
@@ -301,7 +302,7 @@ def out_of_fold(
     fold_a: np.ndarray,
     fold_b: np.ndarray,
     fit_on: np.ndarray | None = None,
-    extra: list[dict] = (),  # type: ignore[assignment]
+    extra: Sequence[dict] = (),
 ) -> np.ndarray:
     """P(y) per pair from models fitted on pairs with neither document's fold (and, when
     given, only on the pairs ``fit_on`` marks, plus the pairs of ``extra`` piles from

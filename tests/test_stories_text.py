@@ -119,3 +119,20 @@ def test_two_documents_that_share_nothing_are_not_one_event() -> None:
     weights = load_story_weights()
     x = pair_features(index, np.asarray([0]), np.asarray([1]))
     assert weights.event.probability(x)[0] < weights.event_threshold
+
+
+def test_large_runs_search_neighbours_in_a_projection_and_still_find_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from storytrace.stories import stage
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(40, 128))
+    vectors = centres.repeat(3, axis=0) + 0.05 * rng.normal(size=(120, 128))
+    docs = [_doc(f"d{i:03d}", f"text {i}", []) for i in range(120)]
+    index = build_index([story_text(d) for d in docs], vectors, vectors, vectors)
+    monkeypatch.setattr(stage, "_PROJECT_ABOVE", 50)
+    monkeypatch.setattr(stage, "_PROJECTED_DIMS", 16)
+    found = stage.find_candidates(index, np.ones(120, dtype=bool), k=2)
+    same_centre = {(i, j) for i in range(120) for j in range(i + 1, 120) if i // 3 == j // 3}
+    assert same_centre <= found

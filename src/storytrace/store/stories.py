@@ -202,12 +202,6 @@ class StoryTables:
         rows = self.conn.execute(query + " ORDER BY id", args)
         return [StoryChange(k, s, json.loads(o), n, d, at) for k, s, o, n, d, at in rows]
 
-    def story_of(self, doc_id: str) -> str | None:
-        row = self.conn.execute(
-            "SELECT story_id FROM story_members WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
-        return row[0] if row else None
-
     def resolve(self, prefix: str) -> str:
         """A story id from a unique prefix (KeyError with a one-line reason otherwise)."""
         rows = self.conn.execute(

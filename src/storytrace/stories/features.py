@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -108,7 +108,7 @@ def _tfidf(
     rows: Sequence[Mapping[str, int]],
     df: Mapping[str, int],
     n: int,
-    keep=lambda count: True,
+    keep: Callable[[int], bool] = lambda count: True,
 ) -> sparse.csr_matrix:
     """Sublinear tf times smoothed idf, rows scaled to unit length."""
     vocab: dict[str, int] = {}

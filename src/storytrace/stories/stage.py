@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,17 +80,19 @@ def build_stories(
         texts, doc_vectors, leads, plains, store.stories.document_frequencies(), len(texts)
     )
     ids = [t.doc_id for t in texts]
-    new_pairs = find_candidates(index, _unpaired(store, ids), settings.workers)
+    known = store.stories.pair_ids()
+    previous, previous_topics = store.stories.assignment()
+    new_pairs = find_candidates(index, _unpaired(ids, known, previous), settings.workers)
+    added = [(ids[i], ids[j]) for i, j in sorted(new_pairs)]
     with store.transaction():
-        store.stories.add_pairs((ids[i], ids[j]) for i, j in new_pairs)
+        store.stories.add_pairs(added)
     report.new_pairs = len(new_pairs)
     clock.lap("candidates")
-    scored = score_pairs(index, store.stories.pair_ids(), weights)
+    scored = score_pairs(index, known + added, weights)
     with store.transaction():
         store.stories.set_scores(_score_rows(scored))
     report.pairs = len(scored.left)
     clock.lap("scores")
-    previous, previous_topics = store.stories.assignment()
     families = store.reuse.families()
     grouping = group(
         scored,
@@ -139,14 +141,15 @@ def prepare_evidence(store: Store, settings: Settings, bar: Progress) -> int:
     return len(pending)
 
 
-def _unpaired(store: Store, ids: Sequence[str]) -> np.ndarray:
+def _unpaired(
+    ids: Sequence[str], known: Sequence[tuple[str, str]], assigned: Mapping[str, str]
+) -> np.ndarray:
     """Documents whose candidates were never searched: those in no stored pair and no story.
 
     A document that found no candidate at all is in a story of its own, so it is not
     searched again on every run (a later document that resembles it finds it instead).
     """
-    done = {d for pair in store.stories.pair_ids() for d in pair}
-    done |= set(store.stories.assignment()[0])
+    done = {d for pair in known for d in pair} | set(assigned)
     return np.asarray([d not in done for d in ids], dtype=bool)
 
 
