@@ -47,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stories.py
 	$(BIN)/python benchmarks/stories_demo.py
 	$(BIN)/python benchmarks/stories_scale.py
+	$(BIN)/python benchmarks/claims.py
+	$(BIN)/python benchmarks/claims_scale.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

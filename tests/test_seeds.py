@@ -134,3 +134,65 @@ def test_one_topic_and_001_004_counted_as_one_origin(seed_stories: tuple) -> Non
     home = next(s for s in stories if any(names[d] == "001" for d in s.doc_ids))
     assert "004" in {names[d] for d in home.doc_ids}
     assert home.origins == len(home.doc_ids) - 1  # the 001/004 family counts once
+
+
+@pytest.fixture(scope="module")
+def seed_claims(seed_store: tuple) -> tuple[Path, dict]:
+    from storytrace.claims import build_claims
+
+    db, names = seed_store
+    with Store(db) as store:
+        build_claims(store, Settings().with_(db=db, progress=False, workers=1))
+    return db, names
+
+
+def _claims(db: Path) -> list:
+    with Store(db) as store:
+        return store.claims.doc_claims([s.id for s in store.summaries()])
+
+
+def test_kozyrev_view_is_attributed_to_kozyrev(seed_claims: tuple) -> None:
+    db, names = seed_claims
+    kozyrev = [c for c in _claims(db) if "Kozyrev" in c.text]
+    assert {names[c.doc_id] for c in kozyrev} >= {"001", "004"}
+    for claim in kozyrev:
+        assert claim.source == "Andrei Kozyrev", claim
+        assert claim.source_kind == "named"
+
+
+def test_some_people_say_is_attributed_to_unnamed_people(seed_claims: tuple) -> None:
+    db, _ = seed_claims
+    found = [c for c in _claims(db) if c.text.startswith("Some people say North Korea")]
+    assert found
+    for claim in found:
+        assert (claim.source, claim.source_kind, claim.hedge) == (
+            "Some people",
+            "unnamed",
+            "reported",
+        )
+
+
+def test_kim_jong_un_spellings_and_kim_are_one_entity(seed_claims: tuple) -> None:
+    db, _ = seed_claims
+    with Store(db) as store:
+        entities = store.claims.entities()
+    kims = [e for e in entities if "Kim" in e.name]
+    assert len(kims) == 1
+    assert {"Kim Jong-un", "Kim Jong Un", "Kim"} <= set(kims[0].aliases)
+    assert kims[0].documents == 5
+
+
+def test_ammunition_claim_is_supported_by_all_pages_and_3_to_4_origins(
+    seed_claims: tuple,
+) -> None:
+    db, names = seed_claims
+    with Store(db) as store:
+        clusters = store.claims.clusters()
+    words = ("ammunition", "ammo", "munitions", "artillery", "weapons")
+    supply = [
+        c for c in clusters if sum(any(w in m.text.lower() for w in words) for m in c.members) >= 3
+    ]
+    assert supply, "no cluster about North Korea supplying Russia with munitions"
+    best = max(supply, key=lambda c: (c.documents, c.origins))
+    assert sorted({names[m.doc_id] for m in best.members}) == ["000", "001", "002", "003", "004"]
+    assert best.origins in (3, 4)  # 001 and 004 are one origin

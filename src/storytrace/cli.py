@@ -23,9 +23,16 @@ from rich.table import Table
 from rich.tree import Tree
 
 from storytrace import __version__
+from storytrace.claims import ClaimReport, build_claims
 from storytrace.errors import StorytraceError
-from storytrace.export import reuse_payload, stories_payload, story_payload, write_outputs
-from storytrace.model import Document, Family, InputError, ReuseLink, Story
+from storytrace.export import (
+    claims_payload,
+    reuse_payload,
+    stories_payload,
+    story_payload,
+    write_outputs,
+)
+from storytrace.model import ClaimCluster, Document, Family, InputError, ReuseLink, Story
 from storytrace.pipeline import IngestReport, ingest
 from storytrace.reuse import ReuseReport, link_documents
 from storytrace.settings import Settings
@@ -252,7 +259,8 @@ def analyze_command(
     """Run the whole pipeline on PATHS and write the results to --out: the store
     (storytrace.db), documents.json (every document with metadata, clean text, sentences,
     entities and removed furniture), reuse.json (derivation families and links with their
-    aligned sentences), stories.json (topics and their stories) and summary.md."""
+    aligned sentences), stories.json (topics and their stories), claims.json (claim clusters
+    with their support, sources and disagreements) and summary.md."""
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(out / "storytrace.db", progress=not quiet)
     report = _run_ingest(paths, settings, None)
@@ -267,6 +275,12 @@ def analyze_command(
         grouped = _group(store, settings, link=False)
         console.print(
             f"stories: {grouped.stories} stories in {grouped.topics} topics",
+            highlight=False,
+        )
+        _claims(store, settings)
+        console.print(
+            f"claims: {store.claims.count()} claims in {len(store.claims.clusters())} clusters, "
+            f"{len(store.claims.disagreements())} disagreements",
             highlight=False,
         )
         written = write_outputs(store, out)
@@ -527,6 +541,109 @@ def _print_story(store: Store, story: Story) -> None:
                 f"{change.documents} documents {escape(change.detail)}",
                 highlight=False,
             )
+
+
+@app.command("claims")
+def claims_command(
+    story: Annotated[
+        str | None, typer.Argument(help="Story id (a unique prefix); default: every story.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    update: UpdateOption = True,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Claims shown per story (0: all).", min=0)
+    ] = 10,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Claims per story, best supported first: each one with its **independent origins**
+    (documents of one reuse family count once), documents, outlets, who asserts it
+    (a named source, an unnamed one such as "some people", or the outlet itself) and how
+    (stated as fact, reported, or speculative), then the disagreements between sources
+    (different numbers, dates or names in claims that say the same thing).
+
+    Brings reuse families, stories and claims up to date first (`--no-update` to skip).
+    """
+    with _open_store(db) as store:
+        if update:
+            _claims(store, _settings(db, progress=not quiet), link=True)
+        story_id = None
+        if story is not None:
+            try:
+                story_id = store.stories.resolve(story)
+            except KeyError as exc:
+                raise _fail(str(exc.args[0])) from exc
+        if as_json:
+            payload = claims_payload(store, story_id)
+            typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        _print_claims(store, story_id, limit)
+
+
+def _claims(store: Store, settings: Settings, link: bool = False) -> ClaimReport:
+    """Claims, after bringing reuse families and stories up to date."""
+    try:
+        with RichProgress(settings.progress and sys.stderr.isatty()) as progress:
+            if link:
+                link_documents(store, settings, progress)
+                build_stories(store, settings, progress)
+            return build_claims(store, settings, progress)
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _print_claims(store: Store, story_id: str | None, limit: int) -> None:
+    stories = store.stories.stories(story_id)
+    clusters = store.claims.clusters(story_id)
+    if not clusters:
+        console.print("No claims yet: ingest documents first (`storytrace ingest PATH`).")
+        return
+    by_story: dict[str, list[ClaimCluster]] = {}
+    for cluster in clusters:
+        by_story.setdefault(cluster.story_id, []).append(cluster)
+    for story in stories:
+        found = by_story.get(story.id, [])
+        if not found:
+            continue
+        shown = found[:limit] if limit else found
+        table = Table(
+            "claim", "origins", "docs", "outlets", "asserted by", "hedge",
+            title=f"story {story.id}: {escape(story.label)} ({len(found)} claims)",
+            title_justify="left", show_lines=True,
+        )  # fmt: skip
+        for c in shown:
+            sources = ", ".join(f"{s} ({n})" for s, n in c.sources.items())
+            hedges = ", ".join(f"{h} ({n})" for h, n in c.hedges.items())
+            note = " [dim](single source)[/dim]" if c.origins == 1 else ""
+            table.add_row(
+                escape(c.label) + note, str(c.origins), str(c.documents), str(c.outlets),
+                escape(sources), hedges,
+            )  # fmt: skip
+        console.print(table)
+        _print_disagreements(store, story.id)
+        entities = store.claims.entities(story.id)[:8]
+        if entities:
+            names = ", ".join(
+                f"{e.name} [dim]{e.label}, {e.mentions}x"
+                + (
+                    f", also {'/'.join(a for a in e.aliases if a != e.name)}"
+                    if len(e.aliases) > 1
+                    else ""
+                )
+                + "[/dim]"
+                for e in entities
+            )
+            console.print(f"[bold]entities[/bold] {names}", highlight=False)
+
+
+def _print_disagreements(store: Store, story_id: str) -> None:
+    for d in store.claims.disagreements(story_id):
+        console.print(
+            f"[yellow]disagreement ({d.kind})[/yellow] {escape(d.first_value)} vs "
+            f"{escape(d.second_value)}\n  {d.first.doc_id[:10]}: {escape(d.first.text)}\n"
+            f"  {d.second.doc_id[:10]}: {escape(d.second.text)}",
+            highlight=False,
+        )
 
 
 def _open_store(db: Path | None) -> Store:

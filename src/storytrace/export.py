@@ -18,6 +18,7 @@ from storytrace.store import Store
 DOCUMENTS_SCHEMA = "storytrace.documents/1"
 REUSE_SCHEMA = "storytrace.reuse/1"
 STORIES_SCHEMA = "storytrace.stories/1"
+CLAIMS_SCHEMA = "storytrace.claims/1"
 
 
 def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
@@ -58,6 +59,43 @@ def story_payload(store: Store, story_id: str) -> dict[str, object]:
     }
 
 
+def claims_payload(store: Store, story_id: str | None = None) -> dict[str, object]:
+    """Claim clusters (best supported first), disagreements and linked entities, for all
+    stories or one; each cluster with its member sentences and their source and hedge."""
+    claims = {
+        (c.doc_id, c.sentence_index): c
+        for c in store.claims.doc_claims(_story_docs(store, story_id))
+    }
+    clusters = []
+    for cluster in store.claims.clusters(story_id):
+        members = []
+        for m in cluster.members:
+            claim = claims.get((m.doc_id, m.sentence_index))
+            extra = (
+                {"source": claim.source, "source_kind": claim.source_kind, "hedge": claim.hedge,
+                 "cues": claim.cues, "score": claim.score}
+                if claim else {}
+            )  # fmt: skip
+            members.append(asdict(m) | extra)
+        clusters.append(
+            asdict(cluster) | {"members": members, "single_source": cluster.origins == 1}
+        )
+    return {
+        "schema": CLAIMS_SCHEMA,
+        "storytrace": __version__,
+        "story": story_id,
+        "clusters": clusters,
+        "disagreements": [asdict(d) for d in store.claims.disagreements(story_id)],
+        "entities": [asdict(e) for e in store.claims.entities(story_id)],
+    }
+
+
+def _story_docs(store: Store, story_id: str | None) -> list[str]:
+    if story_id is None:
+        return [d for s in store.stories.stories() for d in s.doc_ids]
+    return store.stories.stories(story_id)[0].doc_ids
+
+
 def _story_json(story: Story) -> dict[str, object]:
     return asdict(story) | {"size": len(story.doc_ids)}
 
@@ -78,10 +116,17 @@ def write_outputs(store: Store, out: Path) -> list[Path]:
     _write_atomic(reuse_path, json.dumps(reuse_payload(store), indent=2, ensure_ascii=False))
     stories_path = out / "stories.json"
     _write_atomic(stories_path, json.dumps(stories_payload(store), indent=2, ensure_ascii=False))
+    claims_path = out / "claims.json"
+    _write_atomic(claims_path, json.dumps(claims_payload(store), indent=2, ensure_ascii=False))
     md_path = out / "summary.md"
-    markdown = _summary_markdown(store) + _stories_markdown(store) + _reuse_markdown(store)
+    markdown = (
+        _summary_markdown(store)
+        + _stories_markdown(store)
+        + _claims_markdown(store)
+        + _reuse_markdown(store)
+    )
     _write_atomic(md_path, markdown)
-    return [json_path, reuse_path, stories_path, md_path]
+    return [json_path, reuse_path, stories_path, claims_path, md_path]
 
 
 def _summary_markdown(store: Store) -> str:
@@ -127,6 +172,38 @@ def _stories_markdown(store: Store) -> str:
             cells = [s.id, s.label, str(len(s.doc_ids)), str(s.origins), dates, names]
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         lines.append("")
+    return "\n".join(lines)
+
+
+CLAIMS_PER_STORY = 5
+
+
+def _claims_markdown(store: Store) -> str:
+    lines = ["", "## Best-supported claims per story", ""]
+    stories = store.stories.stories()
+    clusters = store.claims.clusters()
+    if not clusters:
+        return "\n".join([*lines, "No claims found.", ""])
+    by_story: dict[str, list] = {}
+    for cluster in clusters:
+        by_story.setdefault(cluster.story_id, []).append(cluster)
+    for story in stories:
+        found = by_story.get(story.id, [])[:CLAIMS_PER_STORY]
+        if not found:
+            continue
+        lines += [f"### Story {story.id}: {_md_cell(story.label)}", ""]
+        lines += ["| claim | independent origins | documents | sources | hedge |"]
+        lines += ["|---|---|---|---|---|"]
+        for c in found:
+            sources = ", ".join(f"{s} ({n})" for s, n in c.sources.items())
+            hedges = ", ".join(f"{h} ({n})" for h, n in c.hedges.items())
+            cells = [c.label, str(c.origins), str(c.documents), sources, hedges]
+            lines.append("| " + " | ".join(_md_cell(x) for x in cells) + " |")
+        lines.append("")
+    disagreements = store.claims.disagreements()
+    if disagreements:
+        lines += [f"{len(disagreements)} disagreements between sources "]
+        lines += ["(`storytrace claims STORY` shows them).", ""]
     return "\n".join(lines)
 
 

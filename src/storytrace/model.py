@@ -265,3 +265,83 @@ class Topic:
     id: str
     label: str
     story_ids: list[str]
+
+
+# -- claims -------------------------------------------------------------------------------
+# How a claim is put: stated as fact by the outlet, reported (attributed to someone, or
+# "reportedly"), or speculative ("may", "could", "suggest"). Speculative wins over reported.
+Hedge = Literal["fact", "reported", "speculative"]
+# Who asserts it: the outlet itself, a named source ("Andrei Kozyrev", "the US"), or an
+# unnamed one ("some people", "officials", "reports").
+SourceKind = Literal["outlet", "named", "unnamed"]
+
+
+@dataclass(slots=True)
+class Claim:
+    """A check-worthy statement: one sentence of one document, with who asserts it and how."""
+
+    doc_id: str
+    sentence_index: int
+    text: str
+    score: float  # check-worthiness probability
+    source: str | None = None  # "Andrei Kozyrev", "some people"; None: the outlet itself
+    source_kind: SourceKind = "outlet"
+    hedge: Hedge = "fact"
+    cues: list[str] = field(default_factory=list)  # the words that set source and hedge
+
+
+@dataclass(slots=True)
+class ClaimRef:
+    doc_id: str
+    sentence_index: int
+    text: str = ""
+    also: bool = False  # the sentence belongs to another cluster first (it reports two things)
+
+
+@dataclass(slots=True)
+class ClaimCluster:
+    """The same claim in different words across the documents of one story.
+
+    Support counts *independent origins*: documents of one reuse family count once.
+    """
+
+    id: str
+    story_id: str
+    label: str  # the member sentence closest to the others
+    members: list[ClaimRef]
+    documents: int
+    origins: int
+    outlets: int  # distinct sites / hosts / declared sources (unknown ones count per document)
+    first_seen: str | None = None  # earliest publication date of a supporting document
+    last_seen: str | None = None
+    hedges: dict[str, int] = field(default_factory=dict)  # hedge -> members
+    sources: dict[str, int] = field(default_factory=dict)  # source name -> members
+
+
+ConflictKind = Literal["number", "date", "name"]
+
+
+@dataclass(slots=True)
+class Disagreement:
+    """Two claims of one story that say the same thing with different values."""
+
+    story_id: str
+    kind: ConflictKind
+    first: ClaimRef
+    second: ClaimRef
+    first_value: str
+    second_value: str
+    similarity: float  # cosine of the two sentences: how surely they speak of one thing
+
+
+@dataclass(slots=True)
+class LinkedEntity:
+    """One entity across a story's documents: "Kim Jong-un", "Kim Jong Un" and "Kim"."""
+
+    story_id: str
+    key: str  # normalised full name ("kim_jong_un")
+    name: str  # the most frequent written full form
+    label: str  # PERSON, ORG, GPE, ... (the most frequent)
+    aliases: list[str]  # every written form seen
+    mentions: int
+    documents: int

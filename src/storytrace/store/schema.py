@@ -251,6 +251,80 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX story_changes_story ON story_changes(story_id);
     """,
+    # 4: claims. Per-document claims (kept: they depend on the document alone), and per
+    # story the linked entities, claim clusters with their support, and disagreements
+    # (recomputed for a story whenever its documents or their families change).
+    """
+    CREATE TABLE claim_docs (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,           -- detector version the claims came from
+        claims INTEGER NOT NULL
+    );
+
+    CREATE TABLE claims (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        sentence_idx INTEGER NOT NULL,
+        score REAL NOT NULL,
+        source TEXT,
+        source_kind TEXT NOT NULL CHECK (source_kind IN ('outlet', 'named', 'unnamed')),
+        hedge TEXT NOT NULL CHECK (hedge IN ('fact', 'reported', 'speculative')),
+        cues TEXT NOT NULL,            -- JSON list of the words behind source and hedge
+        PRIMARY KEY (doc_id, sentence_idx)
+    );
+
+    -- Stories are rebuilt as a whole by the story stage, so these tables hold story ids
+    -- without a foreign key; the claim stage drops rows of stories that no longer exist.
+    CREATE TABLE claim_stories (
+        story_id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL      -- members, families and model the results came from
+    );
+
+    CREATE TABLE claim_clusters (
+        id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        documents INTEGER NOT NULL,
+        origins INTEGER NOT NULL,
+        outlets INTEGER NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        hedges TEXT NOT NULL,          -- JSON {hedge: members}
+        sources TEXT NOT NULL          -- JSON {source: members}
+    );
+    CREATE INDEX claim_clusters_story ON claim_clusters(story_id);
+
+    CREATE TABLE claim_members (
+        cluster_id TEXT NOT NULL REFERENCES claim_clusters(id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL,
+        sentence_idx INTEGER NOT NULL,
+        also INTEGER NOT NULL DEFAULT 0,  -- 1: the claim's main cluster is another one
+        PRIMARY KEY (cluster_id, doc_id, sentence_idx)
+    );
+
+    CREATE TABLE disagreements (
+        story_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('number', 'date', 'name')),
+        doc_id TEXT NOT NULL,
+        sentence_idx INTEGER NOT NULL,
+        other_doc_id TEXT NOT NULL,
+        other_sentence_idx INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        other_value TEXT NOT NULL,
+        similarity REAL NOT NULL
+    );
+    CREATE INDEX disagreements_story ON disagreements(story_id);
+
+    CREATE TABLE story_entities (
+        story_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        label TEXT NOT NULL,
+        aliases TEXT NOT NULL,         -- JSON list of written forms
+        mentions INTEGER NOT NULL,
+        documents INTEGER NOT NULL,
+        PRIMARY KEY (story_id, key)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from storytrace.model import (
     RemovedLine,
     Sentence,
 )
+from storytrace.store.claims import ClaimTables, entity_mentions
 from storytrace.store.reuse import ReuseTables
 from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storytrace.store.stories import StoryTables
@@ -54,6 +55,7 @@ class Store:
         self._migrate()
         self.reuse = ReuseTables(self.conn)
         self.stories = StoryTables(self.conn)
+        self.claims = ClaimTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -192,6 +194,8 @@ class Store:
         # Everything computed from the old sentences goes with them.
         self.reuse.forget(doc_id)
         self.stories.forget(doc_id)
+        self.conn.execute("DELETE FROM claims WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM claim_docs WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
 
@@ -263,14 +267,7 @@ class Store:
                 (doc_id,),
             )
         ]
-        doc.entities = [
-            EntityMention(i, s, e, t, lab)
-            for i, s, e, t, lab in self.conn.execute(
-                "SELECT sentence_idx, start, end, text, label FROM entities WHERE doc_id = ? "
-                "ORDER BY start",
-                (doc_id,),
-            )
-        ]
+        doc.entities = entity_mentions(self.conn, doc_id)
         return doc
 
     def locations(self, doc_id: str) -> list[str]:

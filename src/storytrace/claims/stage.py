@@ -1,0 +1,359 @@
+"""The claim stage over the store.
+
+1. **Claims per document** (done once per document and detector version, committed in
+   batches, so an interrupted run resumes): each sentence is scored for check-worthiness;
+   the claims are parsed to find who asserts them and how firmly.
+2. **Per story** (redone only for stories whose documents or reuse families changed):
+   entities linked across the story's documents, claims clustered into "the same claim in
+   different words", each cluster's support counted in documents, *independent origins*
+   (reuse families count once) and outlets, and disagreements between close claims.
+
+Stories come from the story stage and sentence vectors from the reuse stage; both are
+brought up to date first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from storytrace.claims.attribution import attribute
+from storytrace.claims.classifier import ClaimWeights, load_claim_weights
+from storytrace.claims.cluster import ClaimGrouping, ClaimText, claim_text, cluster_claims
+from storytrace.claims.conflicts import claim_facts, find_disagreements
+from storytrace.claims.detect import claim_probability
+from storytrace.claims.entities import link_entities
+from storytrace.model import (
+    Claim,
+    ClaimCluster,
+    ClaimRef,
+    Disagreement,
+    Document,
+    EntityMention,
+    Family,
+    LinkedEntity,
+    Story,
+)
+from storytrace.nlp import load_parser
+from storytrace.progress import Progress, QuietProgress
+from storytrace.reuse import encode
+from storytrace.reuse.links import independent_origins
+from storytrace.settings import Settings
+from storytrace.store.sqlite import Store
+from storytrace.stories.text import entity_key
+from storytrace.util import batched
+
+_PERSON_LABELS = frozenset({"PERSON"})
+# Names that can assert something (a nationality adjective cannot).
+_SOURCE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
+
+
+@dataclass(slots=True)
+class ClaimReport:
+    documents: int = 0  # documents whose claims were detected this run
+    claims: int = 0  # claims found in them
+    stories: int = 0  # stories whose clusters were (re)built
+    clusters: int = 0
+    disagreements: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StoryClaims:
+    clusters: list[ClaimCluster]
+    disagreements: list[Disagreement]
+    entities: list[LinkedEntity]
+
+
+def build_claims(
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    weights: ClaimWeights | None = None,
+) -> ClaimReport:
+    """Bring the store's claims, claim clusters and linked entities up to date."""
+    from storytrace.stories.stage import build_stories
+
+    bar = progress or QuietProgress()
+    weights = weights or load_claim_weights()
+    report = ClaimReport()
+    started = time.perf_counter()
+    if _stories_stale(store):
+        build_stories(store, settings, bar)
+    report.seconds["stories"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.documents, report.claims = detect_pending(store, settings, weights, bar)
+    report.seconds["detect"] = time.perf_counter() - started
+    started = time.perf_counter()
+    update_stories(store, weights, bar, report)
+    report.seconds["stories_claims"] = time.perf_counter() - started
+    return report
+
+
+def _stories_stale(store: Store) -> bool:
+    """Annotated documents that no story holds yet."""
+    row = store.conn.execute(
+        "SELECT count(*) FROM documents WHERE status = 'annotated' "
+        "AND id NOT IN (SELECT doc_id FROM story_members)"
+    ).fetchone()
+    return bool(row[0])
+
+
+# -- 1. claims per document ---------------------------------------------------------------
+def detect_pending(
+    store: Store, settings: Settings, weights: ClaimWeights, bar: Progress
+) -> tuple[int, int]:
+    ids = store.claims.pending_ids(weights.version)
+    if not ids:
+        return 0, 0
+    nlp = load_parser(settings.spacy_model)
+    found = 0
+    bar.start("Finding claims", len(ids))
+    for batch in batched(ids, settings.batch_size):
+        docs = [store.get(doc_id) for doc_id in batch]
+        claims = detect(docs, store, weights, nlp, settings.workers)
+        with store.transaction():
+            for doc in docs:
+                store.claims.set_doc_claims(doc.id, weights.version, claims[doc.id])
+        found += sum(len(c) for c in claims.values())
+        bar.advance(len(batch))
+    return len(ids), found
+
+
+def detect(
+    docs: Sequence[Document], store: Store | None, weights: ClaimWeights, nlp, threads: int = 1
+) -> dict[str, list[Claim]]:
+    """Claims of each document, with source and hedge."""
+    rows = [(doc, s) for doc in docs for s in doc.sentences]
+    vectors = _sentence_vectors(store, [(doc.id, s.index, s.text) for doc, s in rows], threads)
+    labels = [[e.label for e in doc.entities if e.sentence_index == s.index] for doc, s in rows]
+    scores = claim_probability(weights.detector, [s.text for _, s in rows], vectors, labels)
+    chosen = [(row, float(p)) for row, p in zip(rows, scores, strict=True)]
+    chosen = [(row, p) for row, p in chosen if p >= weights.detector_threshold]
+    parsed = nlp.pipe([s.text for (_, s), _ in chosen], batch_size=64)
+    names = {doc.id: _name_index(doc.entities) for doc in docs}
+    claims: dict[str, list[Claim]] = {doc.id: [] for doc in docs}
+    for ((doc, sentence), p), parse in zip(chosen, parsed, strict=True):
+        found = attribute(
+            next(iter(parse.sents), parse[:]),
+            _last_person(doc.entities, sentence.index),
+            names[doc.id],
+        )
+        claims[doc.id].append(
+            Claim(
+                doc.id, sentence.index, sentence.text, p,
+                found.source, found.kind, found.hedge, found.cues,
+            )
+        )  # fmt: skip
+    return claims
+
+
+def _sentence_vectors(
+    store: Store | None, items: Sequence[tuple[str, int, str]], threads: int = 1
+) -> np.ndarray:
+    """Unit vectors of (doc id, sentence index, text) items: the ones the reuse stage stored,
+    and the sentences it skipped (too short for reuse) encoded here."""
+    stored: dict[str, dict[int, np.ndarray]] = {}
+    rows: list[np.ndarray | None] = []
+    missing: list[tuple[int, str]] = []
+    for doc_id, index, text in items:
+        if doc_id not in stored:
+            stored[doc_id] = _stored(store, doc_id)
+        vector = stored[doc_id].get(index)
+        if vector is None:
+            missing.append((len(rows), text))
+        rows.append(vector)
+    encoded = encode.encode([text for _, text in missing], threads)
+    for (position, _), vector in zip(missing, encoded, strict=True):
+        rows[position] = vector
+    if not rows:
+        return np.zeros((0, encode.DIMENSIONS), dtype=np.float32)
+    matrix = np.stack([np.asarray(v, dtype=np.float32) for v in rows])
+    # Stored vectors are float16: renormalise so that dot products stay cosines.
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+
+
+def _stored(store: Store | None, doc_id: str) -> dict[int, np.ndarray]:
+    if store is None:
+        return {}
+    try:
+        kept = store.reuse.get_doc(doc_id)
+    except KeyError:
+        return {}
+    return dict(zip(kept.sentence_ids, kept.vectors, strict=True))
+
+
+def _name_index(entities: Iterable[EntityMention]) -> dict[str, str]:
+    """Lower-cased written names, and people's first and last names, -> full name."""
+    index: dict[str, str] = {}
+    people = sorted(
+        {e.text for e in entities if e.label == "PERSON" and " " in e.text.strip()},
+        key=len,
+        reverse=True,
+    )
+    for name in people:
+        parts = name.split()
+        for short in (parts[0], parts[-1]):
+            index.setdefault(short.lower(), name)
+    for entity in entities:
+        if entity.label in _SOURCE_LABELS:
+            index.setdefault(entity.text.lower(), entity.text)
+    return index
+
+
+def _last_person(entities: Sequence[EntityMention], sentence_index: int) -> str | None:
+    before = [
+        e.text for e in entities if e.label in _PERSON_LABELS and e.sentence_index < sentence_index
+    ]
+    return before[-1] if before else None
+
+
+# -- 2. per story -------------------------------------------------------------------------
+def update_stories(
+    store: Store, weights: ClaimWeights, bar: Progress, report: ClaimReport | None = None
+) -> None:
+    report = report if report is not None else ClaimReport()
+    stories = store.stories.stories()
+    families = store.reuse.families()
+    by_doc: dict[str, list[Family]] = defaultdict(list)
+    for family in families:
+        for doc_id in family.doc_ids:
+            by_doc[doc_id].append(family)
+    known = store.claims.fingerprints()
+    with store.transaction():
+        store.claims.drop_stories(set(known) - {s.id for s in stories})
+    todo = []
+    for story in stories:
+        touching = {f.id: f for d in story.doc_ids for f in by_doc[d]}
+        fingerprint = _fingerprint(story, list(touching.values()), weights.version)
+        if known.get(story.id) != fingerprint:
+            todo.append((story, list(touching.values()), fingerprint))
+    bar.start("Clustering claims", len(todo))
+    for story, touching, fingerprint in todo:
+        result = story_claims(store, story, touching, weights)
+        with store.transaction():
+            store.claims.set_story(
+                story.id, fingerprint, result.clusters, result.disagreements, result.entities
+            )
+        report.stories += 1
+        report.clusters += len(result.clusters)
+        report.disagreements += len(result.disagreements)
+        bar.advance(1)
+
+
+def _fingerprint(story: Story, families: Sequence[Family], version: str) -> str:
+    data = {
+        "version": version,
+        "docs": sorted(story.doc_ids),
+        "families": sorted(sorted(f.doc_ids) for f in families),
+    }
+    return hashlib.sha1(json.dumps(data).encode()).hexdigest()[:16]
+
+
+def story_claims(
+    store: Store, story: Story, families: Sequence[Family], weights: ClaimWeights
+) -> StoryClaims:
+    claims = store.claims.doc_claims(story.doc_ids)
+    mentions = store.claims.mentions(story.doc_ids)
+    entities, keys = link_entities(story.id, mentions)
+    if not claims:
+        return StoryClaims([], [], entities)
+    texts, people = _claim_names(claims, mentions, keys)
+    vectors = _sentence_vectors(store, [(c.doc_id, c.sentence_index, c.text) for c in claims])
+    grouping = cluster_claims(vectors, texts, weights.match, weights.match_threshold, weights.same)
+    outlets = store.claims.outlets(story.doc_ids)
+    clusters = _clusters(story.id, claims, grouping, families, outlets)
+    facts = [
+        claim_facts(ClaimRef(c.doc_id, c.sentence_index, c.text), people[k])
+        for k, c in enumerate(claims)
+    ]
+    same = {
+        pair: grouping.cosine[pair]
+        for pair, p in grouping.same.items()
+        if p >= weights.same_threshold
+    }
+    disagreements = find_disagreements(story.id, facts, same, grouping.labels)
+    return StoryClaims(clusters, disagreements, entities)
+
+
+def _claim_names(
+    claims: Sequence[Claim],
+    mentions: dict[str, list[EntityMention]],
+    keys: dict[tuple[str, int], str],
+) -> tuple[list[ClaimText], list[set[str]]]:
+    """Each claim's matching text (linked names) and the people it names besides its source."""
+    texts, people = [], []
+    for claim in claims:
+        here = [
+            m for m in mentions.get(claim.doc_id, []) if m.sentence_index == claim.sentence_index
+        ]
+        linked = [keys.get((claim.doc_id, m.start)) or entity_key(m.text) for m in here]
+        source = entity_key(claim.source or "").replace(" ", "_")
+        persons = {
+            key
+            for m, key in zip(here, linked, strict=True)
+            if m.label == "PERSON" and key and key != source and not source.endswith(key)
+        }
+        texts.append(claim_text(claim.text, [k for k in linked if k]))
+        people.append(persons)
+    return texts, people
+
+
+def _clusters(
+    story_id: str,
+    claims: Sequence[Claim],
+    grouping: ClaimGrouping,
+    families: Sequence[Family],
+    outlets: dict[str, tuple[str | None, str | None]],
+) -> list[ClaimCluster]:
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, label in enumerate(grouping.labels):
+        members[label].append(k)
+    extra: dict[int, list[int]] = defaultdict(list)
+    for k, label in grouping.also:
+        extra[label].append(k)
+    clusters = []
+    for label, group in members.items():
+        everyone = group + extra[label]
+        docs = sorted({claims[k].doc_id for k in everyone})
+        dates = sorted(d for d in (outlets.get(doc, (None, None))[1] for doc in docs) if d)
+        names = {outlets.get(doc, (None, None))[0] or f"doc:{doc}" for doc in docs}
+        central = max(group, key=lambda k: _centrality(k, group, grouping.probability, claims))
+        refs = [
+            ClaimRef(claims[k].doc_id, claims[k].sentence_index, claims[k].text, k not in group)
+            for k in everyone
+        ]
+        first = min(refs[: len(group)], key=lambda r: (r.doc_id, r.sentence_index))
+        key = f"{first.doc_id}:{first.sentence_index}".encode()
+        clusters.append(
+            ClaimCluster(
+                id="c" + hashlib.sha1(key).hexdigest()[:11],
+                story_id=story_id,
+                label=claims[central].text,
+                members=refs,
+                documents=len(docs),
+                origins=independent_origins(docs, families),
+                outlets=len(names),
+                first_seen=dates[0] if dates else None,
+                last_seen=dates[-1] if dates else None,
+                hedges=dict(Counter(claims[k].hedge for k in everyone)),
+                sources=dict(Counter(claims[k].source or "(the outlet)" for k in everyone)),
+            )
+        )
+    return sorted(clusters, key=lambda c: (-c.origins, -c.documents, c.id))
+
+
+def _centrality(
+    k: int, group: Sequence[int], probability: dict[tuple[int, int], float], claims: Sequence[Claim]
+) -> tuple[float, float]:
+    others = [o for o in group if o != k]
+    if not others:
+        return (0.0, claims[k].score)
+    mean = sum(probability.get((min(k, o), max(k, o)), 0.0) for o in others) / len(others)
+    return (mean, claims[k].score)
