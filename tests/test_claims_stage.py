@@ -174,3 +174,20 @@ def test_cli_claims_json_and_table(demo_store: Path) -> None:
     result = runner.invoke(app, ["claims", "nosuchstory", "--db", str(demo_store)])
     assert result.exit_code == 1
     assert "no story" in result.output
+
+
+def test_new_matching_weights_redo_the_clusters_only(demo_store: Path) -> None:
+    import dataclasses
+
+    from storytrace.claims.classifier import load_claim_weights
+
+    shipped = load_claim_weights()
+    stricter = dataclasses.replace(shipped, match_threshold=0.95, matching_version="test")
+    with Store(demo_store) as store:
+        before = len(store.claims.clusters())
+        stories = len(store.stories.stories())
+        report = build_claims(store, _settings(demo_store), weights=stricter)
+        assert (report.documents, report.stories) == (0, stories)  # claims kept, clusters redone
+        assert len(store.claims.clusters()) > before
+        build_claims(store, _settings(demo_store), weights=shipped)
+        assert len(store.claims.clusters()) == before

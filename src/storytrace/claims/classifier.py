@@ -12,11 +12,15 @@ in docs/benchmarks.md.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from dataclasses import dataclass
 
 from storytrace.claims.cluster import FEATURES
 from storytrace.claims.detect import SURFACE, feature_names
 from storytrace.reuse.classifier import LogisticModel, read_weights, stale_weights
+
+MATCHING_KEYS = ("match", "match_threshold", "same", "same_threshold")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,8 @@ class ClaimWeights:
     same_threshold: float
     version: str  # changes whenever the detector changes: claims are then redone
     trained_on: str = "-"
+    # Changes whenever the matchers or their thresholds change: clusters are then redone.
+    matching_version: str = "-"
 
 
 @functools.cache
@@ -43,6 +49,9 @@ def load_claim_weights() -> ClaimWeights:
         same_threshold=float(data["same_threshold"]),
         version=str(data["version"]),
         trained_on=str(data["trained_on"]),
+        matching_version=hashlib.sha1(
+            json.dumps([data[k] for k in MATCHING_KEYS], sort_keys=True).encode()
+        ).hexdigest()[:10],
     )
     detector_names = feature_names(len(weights.detector.names) - len(SURFACE))
     matchers = (weights.match.names, weights.same.names)

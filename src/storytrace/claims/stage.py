@@ -231,7 +231,9 @@ def update_stories(
     todo = []
     for story in stories:
         touching = {f.id: f for d in story.doc_ids for f in by_doc[d]}
-        fingerprint = _fingerprint(story, list(touching.values()), weights.version)
+        fingerprint = _fingerprint(
+            story, list(touching.values()), f"{weights.version}/{weights.matching_version}"
+        )
         if known.get(story.id) != fingerprint:
             todo.append((story, list(touching.values()), fingerprint))
     bar.start("Clustering claims", len(todo))
