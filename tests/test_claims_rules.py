@@ -178,3 +178,17 @@ def test_pair_features_and_candidate_pairs():
     i, j, cos = candidate_pairs(vectors)
     assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1)]
     assert cos[0] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Kestria's civil protection agency said 14 people had died.", "named"),
+        ("One member of the bargaining team said the union had been ready to stay out.", "unnamed"),
+        ("Seismologists said it was the strongest quake in the bay since 1964.", "unnamed"),
+        ("The union said the deal protected every permanent job until 2028.", "named"),
+    ],
+)
+def test_identifiable_and_anonymous_sources(nlp, text, kind):
+    assert _attr(nlp, text).kind == kind

@@ -42,7 +42,8 @@ _HEDGING_ADVERBS = word_set(
 _REPORTED_ADVERBS = word_set("reportedly allegedly purportedly")
 _SPECULATIVE_WORDS = word_set("speculation rumour rumor rumours rumors")
 # Subjects that stand for nobody in particular.
-_UNNAMED_DETERMINERS = word_set("some many several few other certain unnamed anonymous")
+_UNNAMED_DETERMINERS = word_set("some many several few other certain unnamed anonymous one")
+_DEFINITE = word_set("the his her its their")
 _PRONOUNS = word_set("he she they")
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 
@@ -139,19 +140,21 @@ def _set_source(
     entities = [e for e in phrase.ents if e.label_ in _NAMED_LABELS]
     person = next((e for e in entities if e.label_ == "PERSON"), None)
     heading = next((e for e in entities if e.start <= head.i < e.end), None)
-    if person or heading:
-        found.source, found.kind = _strip_possessive((person or heading).text), "named"
+    if person or (heading and head.tag_ != "NNS"):  # NER sometimes tags "Seismologists"
+        found.source, found.kind = strip_possessive((person or heading).text), "named"
         return
     found.source = _trim_determiner(phrase.text)
-    determiners = {t.lower_ for t in phrase if t.dep_ in {"det", "poss"}}
+    determiners = {t.lower_ for t in phrase if t.dep_ in {"det", "poss", "nummod"}}
     vague = determiners & _UNNAMED_DETERMINERS
-    # "the mayor", "the ministry": one identifiable source without a name in the text;
-    # "officials", "an expert", "some people", "Russian officials": nobody in particular.
-    definite = bool(determiners & {"the", "his", "her", "its", "their"}) and head.tag_ in {
-        "NN",
-        "NNP",
-    }
-    found.kind = "named" if (head.pos_ == "PROPN" or definite) and not vague else "unnamed"
+    # "the mayor", "Kestria's civil protection agency": one identifiable source without a
+    # name in the text; "officials", "an expert", "one member of the team", "Seismologists"
+    # (a plural, whatever its capital letter), "Russian officials": nobody in particular.
+    possessor = any(t.dep_ == "poss" and t.pos_ == "PROPN" for t in phrase)
+    definite = bool(determiners & _DEFINITE) or possessor
+    singular = head.tag_ in {"NN", "NNP"}
+    found.kind = (
+        "named" if singular and (head.pos_ == "PROPN" or definite) and not vague else "unnamed"
+    )
     if vague:
         found.cues.append(" ".join(sorted(vague)))
 
@@ -187,7 +190,7 @@ def _hedge(sent: Span, found: Attribution) -> Hedge:
     return "fact"
 
 
-def _strip_possessive(text: str) -> str:
+def strip_possessive(text: str) -> str:
     """ "Kim's" -> "Kim", "Quillon Labs'" -> "Quillon Labs"."""
     for suffix in ("'s", "’s", "'", "’"):
         text = text.removesuffix(suffix)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from storytrace.claims.attribution import attribute
+from storytrace.claims.attribution import attribute, strip_possessive
 from storytrace.claims.classifier import ClaimWeights, load_claim_weights
 from storytrace.claims.cluster import ClaimGrouping, ClaimText, claim_text, cluster_claims
 from storytrace.claims.conflicts import claim_facts, find_disagreements
@@ -203,7 +203,7 @@ def _name_index(entities: Iterable[EntityMention]) -> dict[str, str]:
             index.setdefault(short.lower(), name)
     for entity in entities:
         if entity.label in _SOURCE_LABELS:
-            index.setdefault(entity.text.lower(), entity.text)
+            index.setdefault(entity.text.lower(), strip_possessive(entity.text))
     return index
 
 
