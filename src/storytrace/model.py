@@ -288,6 +288,9 @@ class Claim:
     source_kind: SourceKind = "outlet"
     hedge: Hedge = "fact"
     cues: list[str] = field(default_factory=list)  # the words that set source and hedge
+    # Verbs and nouns as (start, end, "VERB" | "NOUN") offsets in the sentence: what the
+    # claim is about, for matching it with others.
+    triggers: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

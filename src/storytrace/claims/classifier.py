@@ -20,7 +20,7 @@ from storytrace.claims.cluster import FEATURES
 from storytrace.claims.detect import SURFACE, feature_names
 from storytrace.reuse.classifier import LogisticModel, read_weights, stale_weights
 
-MATCHING_KEYS = ("match", "match_threshold", "same", "same_threshold")
+MATCHING_KEYS = ("match", "match_threshold", "also_margin", "same", "same_threshold")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,7 @@ class ClaimWeights:
     detector_threshold: float  # a sentence is a claim at or above this probability
     match: LogisticModel
     match_threshold: float  # average-link merge threshold on P(same event)
+    also_margin: float  # a claim also joins another cluster at match_threshold - also_margin
     same: LogisticModel  # P(two sentences state the same claim): the stricter decision
     same_threshold: float
     version: str  # changes whenever the detector changes: claims are then redone
@@ -45,6 +46,7 @@ def load_claim_weights() -> ClaimWeights:
         detector_threshold=float(data["detector_threshold"]),
         match=LogisticModel.from_json(data["match"]),
         match_threshold=float(data["match_threshold"]),
+        also_margin=float(data.get("also_margin", 0.0)),
         same=LogisticModel.from_json(data["same"]),
         same_threshold=float(data["same_threshold"]),
         version=str(data["version"]),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storytrace.claims.tokens import TokenVectors, token_features
 from storytrace.reuse.classifier import LogisticModel
 from storytrace.reuse.text import content_terms, words
 from storytrace.stories.cluster import average_link
@@ -34,9 +35,12 @@ class ClaimText:
     terms: frozenset[str]  # content words
     names: frozenset[str]  # normalised names
     numbers: frozenset[str]
+    vectors: TokenVectors | None = None  # contextual word vectors (storytrace.claims.tokens)
 
 
-def claim_text(text: str, names: Sequence[str] = ()) -> ClaimText:
+def claim_text(
+    text: str, names: Sequence[str] = (), vectors: TokenVectors | None = None
+) -> ClaimText:
     tokens = words(text)
     keep = content_terms(tokens)
     return ClaimText(
@@ -44,6 +48,7 @@ def claim_text(text: str, names: Sequence[str] = ()) -> ClaimText:
         terms=frozenset(t for t in tokens if t in keep and not t.isdigit()),
         names=frozenset(names),
         numbers=frozenset(t.replace(",", "") for t in tokens if t[:1].isdigit()),
+        vectors=vectors,
     )
 
 
@@ -59,6 +64,10 @@ FEATURES = (
     "unmatched_max",
     "unmatched_sum",
     "weighted_jaccard",
+    "piece_best",
+    "piece_worst",
+    "trigger_best",
+    "verbs_matched",
 )
 
 
@@ -104,6 +113,7 @@ def pair_features(
             np.log1p(max(missing)),
             np.log1p(sum(missing)),
             _weighted_jaccard(x.terms, y.terms, weight),
+            *token_features(x.vectors, y.vectors),
         )
     return rows
 
@@ -171,6 +181,7 @@ def cluster_claims(
     match: LogisticModel,
     threshold: float,
     same: LogisticModel | None = None,
+    also_margin: float = 0.0,
 ) -> ClaimGrouping:
     i, j, cosine = candidate_pairs(vectors)
     if len(i) == 0:
@@ -184,7 +195,7 @@ def cluster_claims(
         dict(zip(keys, cosine.tolist(), strict=True)),
         scored,
         dict(zip(keys, same.probability(features).tolist(), strict=True)) if same else {},
-        also_members(labels, scored, threshold),
+        also_members(labels, scored, threshold - also_margin),
     )
 
 
@@ -194,8 +205,9 @@ def also_members(
     """(claim, cluster) pairs for claims that also belong to a second cluster.
 
     One sentence often reports two events ("after the quake, the minister resigned"), so a
-    claim joins every other cluster whose members it matches, on average, at the clustering
-    threshold (unscored pairs count 0, as in the clustering itself).
+    claim joins every other cluster whose members it matches, on average, at ``threshold``
+    (the clustering threshold less a margin fitted with it; unscored pairs count 0, as in
+    the clustering itself).
     """
     size: dict[int, int] = defaultdict(int)
     for label in labels:

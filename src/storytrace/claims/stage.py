@@ -29,6 +29,7 @@ from storytrace.claims.cluster import ClaimGrouping, ClaimText, claim_text, clus
 from storytrace.claims.conflicts import claim_facts, find_disagreements
 from storytrace.claims.detect import claim_probability
 from storytrace.claims.entities import link_entities
+from storytrace.claims.tokens import TokenVectors, token_vectors, trigger_spans
 from storytrace.model import (
     Claim,
     ClaimCluster,
@@ -91,7 +92,7 @@ def build_claims(
     report.documents, report.claims = detect_pending(store, settings, weights, bar)
     report.seconds["detect"] = time.perf_counter() - started
     started = time.perf_counter()
-    update_stories(store, weights, bar, report)
+    update_stories(store, weights, bar, report, settings.workers)
     report.seconds["stories_claims"] = time.perf_counter() - started
     return report
 
@@ -148,7 +149,7 @@ def detect(
         claims[doc.id].append(
             Claim(
                 doc.id, sentence.index, sentence.text, p,
-                found.source, found.kind, found.hedge, found.cues,
+                found.source, found.kind, found.hedge, found.cues, trigger_spans(list(parse)),
             )
         )  # fmt: skip
     return claims
@@ -216,7 +217,11 @@ def _last_person(entities: Sequence[EntityMention], sentence_index: int) -> str 
 
 # -- 2. per story -------------------------------------------------------------------------
 def update_stories(
-    store: Store, weights: ClaimWeights, bar: Progress, report: ClaimReport | None = None
+    store: Store,
+    weights: ClaimWeights,
+    bar: Progress,
+    report: ClaimReport | None = None,
+    threads: int = 1,
 ) -> None:
     report = report if report is not None else ClaimReport()
     stories = store.stories.stories()
@@ -238,7 +243,7 @@ def update_stories(
             todo.append((story, list(touching.values()), fingerprint))
     bar.start("Clustering claims", len(todo))
     for story, touching, fingerprint in todo:
-        result = story_claims(store, story, touching, weights)
+        result = story_claims(store, story, touching, weights, threads)
         with store.transaction():
             store.claims.set_story(
                 story.id, fingerprint, result.clusters, result.disagreements, result.entities
@@ -259,16 +264,23 @@ def _fingerprint(story: Story, families: Sequence[Family], version: str) -> str:
 
 
 def story_claims(
-    store: Store, story: Story, families: Sequence[Family], weights: ClaimWeights
+    store: Store,
+    story: Story,
+    families: Sequence[Family],
+    weights: ClaimWeights,
+    threads: int = 1,
 ) -> StoryClaims:
     claims = store.claims.doc_claims(story.doc_ids)
     mentions = store.claims.mentions(story.doc_ids)
     entities, keys = link_entities(story.id, mentions)
     if not claims:
         return StoryClaims([], [], entities)
-    texts, people = _claim_names(claims, mentions, keys)
+    words = token_vectors([c.text for c in claims], [c.triggers for c in claims], threads)
+    texts, people = _claim_names(claims, mentions, keys, words)
     vectors = _sentence_vectors(store, [(c.doc_id, c.sentence_index, c.text) for c in claims])
-    grouping = cluster_claims(vectors, texts, weights.match, weights.match_threshold, weights.same)
+    grouping = cluster_claims(
+        vectors, texts, weights.match, weights.match_threshold, weights.same, weights.also_margin
+    )
     outlets = store.claims.outlets(story.doc_ids)
     clusters = _clusters(story.id, claims, grouping, families, outlets)
     facts = [
@@ -288,10 +300,12 @@ def _claim_names(
     claims: Sequence[Claim],
     mentions: dict[str, list[EntityMention]],
     keys: dict[tuple[str, int], str],
+    words: Sequence[TokenVectors],
 ) -> tuple[list[ClaimText], list[set[str]]]:
-    """Each claim's matching text (linked names) and the people it names besides its source."""
+    """Each claim's matching text (linked names, word vectors) and the people it names
+    besides its source."""
     texts, people = [], []
-    for claim in claims:
+    for claim, vectors in zip(claims, words, strict=True):
         here = [
             m for m in mentions.get(claim.doc_id, []) if m.sentence_index == claim.sentence_index
         ]
@@ -302,7 +316,7 @@ def _claim_names(
             for m, key in zip(here, linked, strict=True)
             if m.label == "PERSON" and key and key != source and not source.endswith(key)
         }
-        texts.append(claim_text(claim.text, [k for k in linked if k]))
+        texts.append(claim_text(claim.text, [k for k in linked if k], vectors))
         people.append(persons)
     return texts, people
 

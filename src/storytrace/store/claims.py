@@ -36,12 +36,12 @@ class ClaimTables:
     def set_doc_claims(self, doc_id: str, model: str, claims: Sequence[Claim]) -> None:
         self.conn.execute("DELETE FROM claims WHERE doc_id = ?", (doc_id,))
         self.conn.executemany(
-            "INSERT INTO claims(doc_id, sentence_idx, score, source, source_kind, hedge, cues) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO claims(doc_id, sentence_idx, score, source, source_kind, hedge, cues, "
+            "triggers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     c.doc_id, c.sentence_index, round(c.score, 4), c.source, c.source_kind,
-                    c.hedge, json.dumps(c.cues, ensure_ascii=False),
+                    c.hedge, json.dumps(c.cues, ensure_ascii=False), json.dumps(c.triggers),
                 )
                 for c in claims
             ],
@@ -57,15 +57,18 @@ class ClaimTables:
         for doc_id in sorted(set(doc_ids)):
             rows = self.conn.execute(
                 "SELECT c.sentence_idx, s.text, c.score, c.source, c.source_kind, c.hedge, "
-                "c.cues FROM claims c JOIN sentences s "
+                "c.cues, c.triggers FROM claims c JOIN sentences s "
                 "ON s.doc_id = c.doc_id AND s.idx = c.sentence_idx "
                 "WHERE c.doc_id = ? ORDER BY c.sentence_idx",
                 (doc_id,),
             )
             found.extend(
-                Claim(doc_id, idx, text, score, source, kind, hedge, json.loads(cues))
-                for idx, text, score, source, kind, hedge, cues in rows
-            )
+                Claim(
+                    doc_id, idx, text, score, source, kind, hedge, json.loads(cues),
+                    [(a, b, pos) for a, b, pos in json.loads(triggers)],
+                )
+                for idx, text, score, source, kind, hedge, cues, triggers in rows
+            )  # fmt: skip
         return found
 
     def count(self) -> int:

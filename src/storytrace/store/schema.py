@@ -269,6 +269,7 @@ MIGRATIONS: list[str] = [
         source_kind TEXT NOT NULL CHECK (source_kind IN ('outlet', 'named', 'unnamed')),
         hedge TEXT NOT NULL CHECK (hedge IN ('fact', 'reported', 'speculative')),
         cues TEXT NOT NULL,            -- JSON list of the words behind source and hedge
+        triggers TEXT NOT NULL,        -- JSON [start, end, "VERB"|"NOUN"] spans in the sentence
         PRIMARY KEY (doc_id, sentence_idx)
     );
 
