@@ -20,6 +20,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from storytrace.settings import Settings
 from storytrace.store.sqlite import Store
 from storytrace.stories.text import entity_key
 from storytrace.util import batched
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _PERSON_LABELS = frozenset({"PERSON"})
 # Names that can assert something (a nationality adjective cannot).
@@ -128,12 +132,20 @@ def detect_pending(
 
 
 def detect(
-    docs: Sequence[Document], store: Store | None, weights: ClaimWeights, nlp, threads: int = 1
+    docs: Sequence[Document],
+    store: Store | None,
+    weights: ClaimWeights,
+    nlp: Language,
+    threads: int = 1,
 ) -> dict[str, list[Claim]]:
     """Claims of each document, with source and hedge."""
     rows = [(doc, s) for doc in docs for s in doc.sentences]
     vectors = _sentence_vectors(store, [(doc.id, s.index, s.text) for doc, s in rows], threads)
-    labels = [[e.label for e in doc.entities if e.sentence_index == s.index] for doc, s in rows]
+    by_sentence: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for doc in docs:
+        for entity in doc.entities:
+            by_sentence[(doc.id, entity.sentence_index)].append(entity.label)
+    labels = [by_sentence.get((doc.id, s.index), []) for doc, s in rows]
     scores = claim_probability(weights.detector, [s.text for _, s in rows], vectors, labels)
     chosen = [(row, float(p)) for row, p in zip(rows, scores, strict=True)]
     chosen = [(row, p) for row, p in chosen if p >= weights.detector_threshold]
