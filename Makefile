@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stories_scale.py
 	$(BIN)/python benchmarks/claims.py
 	$(BIN)/python benchmarks/claims_scale.py
+	$(BIN)/python benchmarks/tempeval.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
