@@ -4,10 +4,10 @@ Data: `eval/tempeval3-dev` (TimeBank 183 + AQUAINT 73 news articles in TimeML, g
 spans, types and values relative to each document's creation time). Metric: TempEval-3 task
 A: strict and relaxed span P/R/F1 and value F1 (`benchmarks/timex_eval.py`, tested).
 
-So far this measures a **reference baseline**, not storytrace's tagger (issue 6 is in
-progress): dateparser's `search_dates` over each document's text, anchored at its creation
-time, every hit typed DATE and valued at day precision (with the time when the text has
-one). It is the library the issue names; its figures are where a tagger starts from.
+Two systems in the same run: storytrace's rule tagger (`storytrace.timeline.timex`,
+anchored at each document's creation time), and a **reference baseline**: dateparser's
+`search_dates` over the same text and anchor, every hit typed DATE and valued at day
+precision (with the time when the text has one), the library the issue names.
 
 Usage: python benchmarks/tempeval.py [--shared PATH] [--limit N]
 """
@@ -22,6 +22,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from storytrace.timeline.timex import find_timexes
 from timex_eval import Timex, read_timeml, score
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +45,11 @@ def dateparser_baseline(text: str, dct: str) -> list[Timex]:
         value = when.strftime("%Y-%m-%dT%H:%M" if _TIME.search(written) else "%Y-%m-%d")
         timexes.append(Timex(start, position, "DATE", value, written))
     return timexes
+
+
+def storytrace_tagger(text: str, dct: str) -> list[Timex]:
+    anchor = _dct(dct).date()
+    return [Timex(t.start, t.end, t.type, t.value, t.text) for t in find_timexes(text, anchor)]
 
 
 def _dct(value: str) -> datetime:
@@ -69,6 +75,9 @@ def main() -> int:
         files = files[: args.limit]
     docs = [read_timeml(path) for path in files]
     started = time.perf_counter()
+    ours = [(doc.timexes, storytrace_tagger(doc.text, doc.dct)) for doc in docs]
+    our_seconds = time.perf_counter() - started
+    started = time.perf_counter()
     pairs = [(doc.timexes, dateparser_baseline(doc.text, doc.dct)) for doc in docs]
     seconds = time.perf_counter() - started
     words = sum(len(doc.text.split()) for doc in docs)
@@ -77,6 +86,8 @@ def main() -> int:
         f"{sum(len(d.timexes) for d in docs)} gold TIMEX3)",
         "metric": "TempEval-3 task A: strict / relaxed span P/R/F1, value and type F1 "
         "over relaxed matches (benchmarks/timex_eval.py)",
+        "storytrace": score(ours),
+        "storytrace_words_per_s": round(words / our_seconds) if our_seconds else None,
         "dateparser_search_dates_baseline": score(pairs),
         "baseline_seconds": round(seconds, 1),
         "baseline_words_per_s": round(words / seconds) if seconds else None,
