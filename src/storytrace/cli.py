@@ -30,6 +30,7 @@ from storytrace.export import (
     reuse_payload,
     stories_payload,
     story_payload,
+    timeline_payload,
     write_outputs,
 )
 from storytrace.model import ClaimCluster, Document, Family, InputError, ReuseLink, Story
@@ -38,6 +39,7 @@ from storytrace.reuse import ReuseReport, link_documents
 from storytrace.settings import Settings
 from storytrace.store import Store
 from storytrace.stories import StoryReport, build_stories
+from storytrace.timeline import TimelineReport, build_timelines
 
 app = typer.Typer(
     help=(
@@ -260,7 +262,8 @@ def analyze_command(
     (storytrace.db), documents.json (every document with metadata, clean text, sentences,
     entities and removed furniture), reuse.json (derivation families and links with their
     aligned sentences), stories.json (topics and their stories), claims.json (claim clusters
-    with their support, sources and disagreements) and summary.md."""
+    with their support, sources and disagreements), timeline.json (dated claims per story,
+    document dates) and summary.md."""
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(out / "storytrace.db", progress=not quiet)
     report = _run_ingest(paths, settings, None)
@@ -281,6 +284,12 @@ def analyze_command(
         console.print(
             f"claims: {store.claims.count()} claims in {len(store.claims.clusters())} clusters, "
             f"{len(store.claims.disagreements())} disagreements",
+            highlight=False,
+        )
+        timed = _timelines(store, settings)
+        console.print(
+            f"timelines: {timed.entries} dated entries, {timed.unresolved} expressions left "
+            "unresolved",
             highlight=False,
         )
         written = write_outputs(store, out)
@@ -405,6 +414,9 @@ def _print_relatives(doc_id: str, links: list[ReuseLink], titles: dict) -> None:
         console.print(table)
 
 
+StoryArgument = Annotated[
+    str | None, typer.Argument(help="Story id (a unique prefix); default: every story.")
+]
 UpdateOption = Annotated[
     bool,
     typer.Option(
@@ -545,9 +557,7 @@ def _print_story(store: Store, story: Story) -> None:
 
 @app.command("claims")
 def claims_command(
-    story: Annotated[
-        str | None, typer.Argument(help="Story id (a unique prefix); default: every story.")
-    ] = None,
+    story: StoryArgument = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     update: UpdateOption = True,
@@ -567,17 +577,22 @@ def claims_command(
     with _open_store(db) as store:
         if update:
             _claims(store, _settings(db, progress=not quiet), link=True)
-        story_id = None
-        if story is not None:
-            try:
-                story_id = store.stories.resolve(story)
-            except KeyError as exc:
-                raise _fail(str(exc.args[0])) from exc
+        story_id = _story_or_all(store, story)
         if as_json:
             payload = claims_payload(store, story_id)
             typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
         _print_claims(store, story_id, limit)
+
+
+def _story_or_all(store: Store, story: str | None) -> str | None:
+    """The story id a unique prefix names, or None for every story."""
+    if story is None:
+        return None
+    try:
+        return store.stories.resolve(story)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from exc
 
 
 def _claims(store: Store, settings: Settings, link: bool = False) -> ClaimReport:
@@ -642,6 +657,67 @@ def _print_disagreements(store: Store, story_id: str) -> None:
             f"[yellow]disagreement ({d.kind})[/yellow] {escape(d.first_value)} vs "
             f"{escape(d.second_value)}\n  {d.first.doc_id[:10]}: {escape(d.first.text)}\n"
             f"  {d.second.doc_id[:10]}: {escape(d.second.text)}",
+            highlight=False,
+        )
+
+
+@app.command("timeline")
+def timeline_command(
+    story: StoryArgument = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    update: UpdateOption = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Each story's timeline: its claims placed at the times they state ("in July", "on
+    June 19, 2024", "last year", read against the document's date), merged across
+    documents, with the words that gave each date and the independent origins behind it.
+
+    A relative expression in an undated document is never guessed: "on Wednesday" stays
+    **unresolved**; a month or coarser one is placed from the story's date and marked
+    *estimated*. Brings reuse, stories and claims up to date first (`--no-update` to skip).
+    """
+    with _open_store(db) as store:
+        if update:
+            settings = _settings(db, progress=not quiet)
+            _claims(store, settings, link=True)
+            _timelines(store, settings)
+        story_id = _story_or_all(store, story)
+        if as_json:
+            typer.echo(json.dumps(timeline_payload(store, story_id), indent=2, ensure_ascii=False))
+            return
+        _print_timeline(store, story_id)
+
+
+def _timelines(store: Store, settings: Settings) -> TimelineReport:
+    try:
+        with RichProgress(settings.progress and sys.stderr.isatty()) as progress:
+            return build_timelines(store, settings, progress)
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _print_timeline(store: Store, story_id: str | None) -> None:
+    entries = store.timeline.entries(story_id)
+    unresolved = store.timeline.unresolved(story_id)
+    if not entries and not unresolved:
+        console.print("No dated claims yet: ingest documents first (`storytrace ingest PATH`).")
+        return
+    labels = {s.id: s.label for s in store.stories.stories(story_id)}
+    table = Table("when", "precision", "what (the dating sentence)", "stated as", "sources",
+                  title="timeline", title_justify="left", show_lines=True)  # fmt: skip
+    for e in entries:
+        said = ", ".join(dict.fromkeys(f'"{s.expression}"' for s in e.sources))
+        when = e.value + (" [dim](estimated)[/dim]" if all(s.estimated for s in e.sources) else "")
+        table.add_row(
+            when, e.precision, escape(f"[{labels.get(e.story_id, e.story_id)[:30]}] {e.label}"),
+            escape(said), f"{e.documents} docs, {e.origins} origins",
+        )  # fmt: skip
+    console.print(table)
+    for _, source in unresolved:
+        console.print(
+            f'[yellow]unresolved[/yellow] "{escape(source.expression)}" in '
+            f"{source.doc_id[:10]} (undated): {escape(source.text)}",
             highlight=False,
         )
 

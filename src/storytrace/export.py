@@ -19,6 +19,7 @@ DOCUMENTS_SCHEMA = "storytrace.documents/1"
 REUSE_SCHEMA = "storytrace.reuse/1"
 STORIES_SCHEMA = "storytrace.stories/1"
 CLAIMS_SCHEMA = "storytrace.claims/1"
+TIMELINE_SCHEMA = "storytrace.timeline/1"
 
 
 def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
@@ -90,6 +91,25 @@ def claims_payload(store: Store, story_id: str | None = None) -> dict[str, objec
     }
 
 
+def timeline_payload(store: Store, story_id: str | None = None) -> dict[str, object]:
+    """Timeline entries in time order with their dating sentences, unresolved expressions
+    and document dates (published, or estimated with the reason)."""
+    docs = set(_story_docs(store, story_id))
+    return {
+        "schema": TIMELINE_SCHEMA,
+        "storytrace": __version__,
+        "story": story_id,
+        "entries": [asdict(e) for e in store.timeline.entries(story_id)],
+        "unresolved": [
+            asdict(source) | {"story_id": sid}
+            for sid, source in store.timeline.unresolved(story_id)
+        ],
+        "documents": [
+            asdict(d) for k, d in sorted(store.timeline.doc_dates().items()) if k in docs
+        ],
+    }
+
+
 def _story_docs(store: Store, story_id: str | None) -> list[str]:
     if story_id is None:
         return [d for s in store.stories.stories() for d in s.doc_ids]
@@ -118,15 +138,18 @@ def write_outputs(store: Store, out: Path) -> list[Path]:
     _write_atomic(stories_path, json.dumps(stories_payload(store), indent=2, ensure_ascii=False))
     claims_path = out / "claims.json"
     _write_atomic(claims_path, json.dumps(claims_payload(store), indent=2, ensure_ascii=False))
+    timeline_path = out / "timeline.json"
+    _write_atomic(timeline_path, json.dumps(timeline_payload(store), indent=2, ensure_ascii=False))
     md_path = out / "summary.md"
     markdown = (
         _summary_markdown(store)
         + _stories_markdown(store)
         + _claims_markdown(store)
+        + _timeline_markdown(store)
         + _reuse_markdown(store)
     )
     _write_atomic(md_path, markdown)
-    return [json_path, reuse_path, stories_path, claims_path, md_path]
+    return [json_path, reuse_path, stories_path, claims_path, timeline_path, md_path]
 
 
 def _summary_markdown(store: Store) -> str:
@@ -205,6 +228,30 @@ def _claims_markdown(store: Store) -> str:
         lines += [f"{len(disagreements)} disagreements between sources "]
         lines += ["(`storytrace claims STORY` shows them).", ""]
     return "\n".join(lines)
+
+
+def _timeline_markdown(store: Store) -> str:
+    lines = ["", "## Timelines (dated claims per story)", ""]
+    entries = store.timeline.entries()
+    if not entries:
+        return "\n".join([*lines, "No dated claims.", ""])
+    lines += [
+        "| story | when | precision | sources (independent) | stated as |",
+        "|---|---|---|---|---|",
+    ]
+    for e in entries:
+        said = "; ".join(dict.fromkeys(f'"{s.expression}"' for s in e.sources))
+        estimate = " (estimated)" if any(s.estimated for s in e.sources) else ""
+        cells = [e.story_id, e.value + estimate, e.precision, f"{e.documents} ({e.origins})", said]
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    unresolved = store.timeline.unresolved()
+    if unresolved:
+        lines += [
+            "",
+            f"{len(unresolved)} time expressions left unresolved (undated documents).",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _reuse_markdown(store: Store) -> str:

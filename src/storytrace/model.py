@@ -348,3 +348,42 @@ class LinkedEntity:
     aliases: list[str]  # every written form seen
     mentions: int
     documents: int
+
+
+# -- timelines ----------------------------------------------------------------------------
+@dataclass(slots=True)
+class TimelineSource:
+    """One sentence that dates an event, and the words that gave the date."""
+
+    doc_id: str
+    sentence_index: int
+    text: str
+    expression: str  # "in July", "on Wednesday"
+    anchor: str | None  # the document date it was read against (None: undated document)
+    estimated: bool = False  # the date rests on an assumption (a bare weekday)
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """A claim of a story placed at a time, with every source that places it there."""
+
+    story_id: str
+    value: str  # TIMEX3 value: 2024-06-19, 2023-07, 2000, 2024-W25, 2024-Q2
+    sort_key: str  # its first day, for ordering
+    precision: str  # day, week, month, year, approximate
+    label: str  # the sentence that states the date
+    cluster_id: str  # the claim cluster it belongs to
+    documents: int
+    origins: int
+    sources: list[TimelineSource] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DocDate:
+    """A document's date: its publication date, or an estimate that says why."""
+
+    doc_id: str
+    earliest: str | None
+    latest: str | None
+    estimated: bool
+    reason: str

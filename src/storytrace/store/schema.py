@@ -326,6 +326,36 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (story_id, key)
     );
     """,
+    # 5: story timelines (rebuilt as a whole from the claims on each run) and document dates.
+    """
+    CREATE TABLE timeline_entries (
+        id INTEGER PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        precision TEXT NOT NULL,
+        label TEXT NOT NULL,
+        cluster_id TEXT NOT NULL,
+        documents INTEGER NOT NULL,
+        origins INTEGER NOT NULL,
+        sources TEXT NOT NULL  -- JSON list of TimelineSource
+    );
+    CREATE INDEX timeline_entries_story ON timeline_entries(story_id, sort_key);
+
+    CREATE TABLE timeline_unresolved (
+        story_id TEXT NOT NULL,
+        source TEXT NOT NULL   -- JSON TimelineSource
+    );
+    CREATE INDEX timeline_unresolved_story ON timeline_unresolved(story_id);
+
+    CREATE TABLE doc_dates (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        earliest TEXT,
+        latest TEXT,
+        estimated INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

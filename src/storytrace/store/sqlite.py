@@ -26,6 +26,7 @@ from storytrace.store.claims import ClaimTables, entity_mentions
 from storytrace.store.reuse import ReuseTables
 from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storytrace.store.stories import StoryTables
+from storytrace.store.timeline import TimelineTables
 
 _DOC_FIELDS = (
     "id, format, location, raw, title, url, site, author, published, published_text, "
@@ -56,6 +57,7 @@ class Store:
         self.reuse = ReuseTables(self.conn)
         self.stories = StoryTables(self.conn)
         self.claims = ClaimTables(self.conn)
+        self.timeline = TimelineTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:

@@ -123,6 +123,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("clock", r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|am|pm)(?=\W|$)|\b(noon|midnight)\b"),
     ]
 ]
+_FUTURE = re.compile(
+    r"\b(?:will|won't|shall|is due|are due|is expected to|are expected to|is scheduled|"
+    r"are scheduled|plans? to|upcoming)\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|said|told|met|went|came|left|took|made|gave|saw|began|became|"
+    r"\w+ed)\b",
+    re.IGNORECASE,
+)
 # "may" is a month only with a number or a modifier next to it: it is mostly a modal verb.
 _BARE_MAY = re.compile(r"^may$", re.IGNORECASE)
 
@@ -132,7 +142,7 @@ def find_timexes(text: str, anchor: date | None) -> list[TimeExpression]:
     candidates: list[TimeExpression] = []
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            found = _normalise(name, match, anchor)
+            found = _normalise(name, match, anchor, _tense(text, match.start()))
             if found is not None:
                 candidates.append(found)
     candidates.sort(key=lambda t: (-(t.end - t.start), t.start))
@@ -143,9 +153,22 @@ def find_timexes(text: str, anchor: date | None) -> list[TimeExpression]:
     return sorted(taken, key=lambda t: t.start)
 
 
-def _normalise(name: str, match: re.Match[str], anchor: date | None) -> TimeExpression | None:
+def _tense(text: str, position: int) -> str:
+    """ "future", "past" or "" for the sentence around ``position``: which way a month or
+    a day without a year points from the anchor ("in July, the minister visited")."""
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i >= 0]
+    sentence = text[start : min(ends, default=len(text))]
+    if _FUTURE.search(sentence):
+        return "future"
+    return "past" if _PAST.search(sentence) else ""
+
+
+def _normalise(
+    name: str, match: re.Match[str], anchor: date | None, tense: str = ""
+) -> TimeExpression | None:
     handler = _HANDLERS[name]
-    result = handler(match, anchor)
+    result = handler(match, anchor, tense)
     if result is None:
         return None
     kind, value, precision, *rest = result
@@ -157,19 +180,19 @@ def _normalise(name: str, match: re.Match[str], anchor: date | None) -> TimeExpr
 
 
 # -- handlers: (type, value, precision[, estimated]) or None -------------------------------
-def _iso(m: re.Match[str], anchor: date | None):
+def _iso(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", f"{m[1]}-{m[2]}-{m[3]}", "day"
 
 
-def _mdy(m: re.Match[str], anchor: date | None):
+def _mdy(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", _ymd(int(m[3]), _month(m[1]), int(m[2])), "day"
 
 
-def _dmy(m: re.Match[str], anchor: date | None):
+def _dmy(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", _ymd(int(m[3]), _month(m[2]), int(m[1])), "day"
 
 
-def _md(m: re.Match[str], anchor: date | None):
+def _md(m: re.Match[str], anchor: date | None, tense: str = ""):
     if m[1]:
         return None  # "late May 5" is odd; let other rules take it
     month, day = _month(m[2]), int(m[3])
@@ -177,23 +200,23 @@ def _md(m: re.Match[str], anchor: date | None):
         return None
     if anchor is None:
         return "DATE", "", "unresolved"
-    return "DATE", _ymd(_nearest_year(anchor, month, day), month, day), "day"
+    return "DATE", _ymd(_nearest_year(anchor, month, day, tense), month, day), "day"
 
 
-def _dm(m: re.Match[str], anchor: date | None):
+def _dm(m: re.Match[str], anchor: date | None, tense: str = ""):
     if anchor is None:
         return "DATE", "", "unresolved"
     day, month = int(m[1]), _month(m[2])
     if not 1 <= day <= 31:
         return None
-    return "DATE", _ymd(_nearest_year(anchor, month, day), month, day), "day"
+    return "DATE", _ymd(_nearest_year(anchor, month, day, tense), month, day), "day"
 
 
-def _my(m: re.Match[str], anchor: date | None):
+def _my(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", f"{int(m[3]):04d}-{_month(m[2]):02d}", "month"
 
 
-def _ago(m: re.Match[str], anchor: date | None):
+def _ago(m: re.Match[str], anchor: date | None, tense: str = ""):
     amount, unit = _amount(m[1]), _unit(m[2])
     if unit in {"S", "M_min", "H"}:
         return None
@@ -205,18 +228,18 @@ def _ago(m: re.Match[str], anchor: date | None):
     return "DATE", *_shift(anchor, unit, sign * amount)
 
 
-def _span(m: re.Match[str], anchor: date | None):
+def _span(m: re.Match[str], anchor: date | None, tense: str = ""):
     amount, unit = _amount(m[2]), _unit(m[3])
     return "DURATION", _duration(amount, unit), "duration"
 
 
-def _duration_rule(m: re.Match[str], anchor: date | None):
+def _duration_rule(m: re.Match[str], anchor: date | None, tense: str = ""):
     if m[0].lower().endswith("old"):
         return None  # an age ("6-year-old"), not a time
     return "DURATION", _duration(_amount(m[1]), _unit(m[2])), "duration"
 
 
-def _weekday(m: re.Match[str], anchor: date | None):
+def _weekday(m: re.Match[str], anchor: date | None, tense: str = ""):
     if anchor is None:
         return "DATE", "", "unresolved"
     modifier = (m[1] or "").strip().lower()
@@ -240,7 +263,7 @@ def _weekday(m: re.Match[str], anchor: date | None):
     return "DATE", value, "day", modifier not in {"next", "last"}
 
 
-def _relative_unit(m: re.Match[str], anchor: date | None):
+def _relative_unit(m: re.Match[str], anchor: date | None, tense: str = ""):
     if anchor is None:
         return "DATE", "", "unresolved"
     modifier, unit = m[1].lower(), m[2].lower()
@@ -262,7 +285,7 @@ def _relative_unit(m: re.Match[str], anchor: date | None):
     return "DATE", *_shift(anchor, {"week": "W", "month": "M", "year": "Y"}[unit], step)
 
 
-def _quarter(m: re.Match[str], anchor: date | None):
+def _quarter(m: re.Match[str], anchor: date | None, tense: str = ""):
     if anchor is None:
         return "DATE", "", "unresolved"
     quarter = _QUARTERS[m[1].lower()]
@@ -271,15 +294,15 @@ def _quarter(m: re.Match[str], anchor: date | None):
     return "DATE", f"{year:04d}-Q{quarter}", "quarter"
 
 
-def _fiscal(m: re.Match[str], anchor: date | None):
+def _fiscal(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", m[1], "year"
 
 
-def _decade(m: re.Match[str], anchor: date | None):
+def _decade(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", m[1][:3], "decade"
 
 
-def _season(m: re.Match[str], anchor: date | None):
+def _season(m: re.Match[str], anchor: date | None, tense: str = ""):
     if not m[1] and not m[3] and m[2].lower() == "fall":
         return None  # "fall" alone is mostly the verb
     code = _SEASONS[m[2].lower()]
@@ -291,33 +314,38 @@ def _season(m: re.Match[str], anchor: date | None):
     return "DATE", f"{anchor.year + step:04d}-{code}", "season"
 
 
-def _month_rule(m: re.Match[str], anchor: date | None):
+def _month_rule(m: re.Match[str], anchor: date | None, tense: str = ""):
     modifier = (m[1] or "").strip(" -").lower()
     if not modifier and (_BARE_MAY.match(m[2]) or not m[2][0].isupper()):
         return None  # "may" the verb, "march" the noun: a bare month is capitalised
     if anchor is None:
         return "DATE", "", "unresolved"
     month = _month(m[2])
-    year = _nearest_year(anchor, month, 15, modifier)
+    year = _nearest_year(anchor, month, 15, modifier or tense)
     return "DATE", f"{year:04d}-{month:02d}", "month"
 
 
 def _nearest_year(anchor: date, month: int, day: int, modifier: str = "") -> int:
     """The year that puts (month, day) nearest the anchor; "last" takes the latest one
-    before it, "next" the first one after (news speaks of both past and coming dates)."""
+    before it, "next" the first one after; the sentence's tense ("past", "future") rules
+    out the other side (news speaks of both past and coming dates)."""
     options = [date(anchor.year + k, month, min(day, 28)) for k in (-1, 0, 1)]
     if modifier == "last":
         return max(d for d in options if d < anchor).year
     if modifier == "next":
         return min(d for d in options if d > anchor).year
+    if modifier == "past":  # said in the past tense: not a month still to come
+        return max(d for d in options if d.replace(day=1) <= anchor).year
+    if modifier == "future":
+        return min(d for d in options if d >= anchor.replace(day=1)).year
     return min(options, key=lambda d: abs((d - anchor).days)).year
 
 
-def _year(m: re.Match[str], anchor: date | None):
+def _year(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DATE", m[2], "year"
 
 
-def _word(m: re.Match[str], anchor: date | None):
+def _word(m: re.Match[str], anchor: date | None, tense: str = ""):
     word = m[1].lower()
     fixed = {
         "now": "PRESENT_REF", "currently": "PRESENT_REF", "current": "PRESENT_REF",
@@ -341,7 +369,7 @@ def _word(m: re.Match[str], anchor: date | None):
     return "TIME", f"{anchor.isoformat()}T{part}", "time"
 
 
-def _set(m: re.Match[str], anchor: date | None):
+def _set(m: re.Match[str], anchor: date | None, tense: str = ""):
     word = m[1].lower()
     unit = next(
         (code for name, code in _UNITS.items() if name in word),
@@ -351,7 +379,7 @@ def _set(m: re.Match[str], anchor: date | None):
     return "SET", f"P1{unit}" if unit != "H" else "PT1H", "set"
 
 
-def _clock(m: re.Match[str], anchor: date | None):
+def _clock(m: re.Match[str], anchor: date | None, tense: str = ""):
     if m[4]:
         hour, minute = (12, 0) if m[4].lower() == "noon" else (0, 0)
     else:
@@ -365,7 +393,7 @@ def _clock(m: re.Match[str], anchor: date | None):
     return "TIME", f"{anchor.isoformat()}T{hour:02d}:{minute:02d}", "time"
 
 
-def _the_period(m: re.Match[str], anchor: date | None):
+def _the_period(m: re.Match[str], anchor: date | None, tense: str = ""):
     unit = m[2].lower()
     if anchor is None:
         return "DATE", "", "unresolved"
@@ -377,11 +405,11 @@ def _the_period(m: re.Match[str], anchor: date | None):
     return "DATE", *_shift(anchor, {"week": "W", "month": "M", "year": "Y"}[unit], 0)
 
 
-def _bare_unit(m: re.Match[str], anchor: date | None):
+def _bare_unit(m: re.Match[str], anchor: date | None, tense: str = ""):
     return "DURATION", _duration(None, _unit(m[1])), "duration"
 
 
-def _year_ago(m: re.Match[str], anchor: date | None):
+def _year_ago(m: re.Match[str], anchor: date | None, tense: str = ""):
     if anchor is None:
         return "DATE", "", "unresolved"
     return "DATE", f"{anchor.year - 1:04d}", "year"

@@ -1,0 +1,249 @@
+"""Story timelines: claims anchored to the times they state, merged across documents.
+
+For every claim of a story, the temporal expressions of its sentence are read against the
+document's publication date (``timex.find_timexes``). A dated expression (a day, month,
+year, week, quarter, season or a time of day) anchors the claim there; two sources that
+state the same claim (one claim cluster) at the same time value make one timeline entry,
+so an event reported by five pages is one entry with five sources. Every entry keeps the
+sentences and the words that gave its date.
+
+An undated document's absolute expressions ("in 2000", "June 19, 2024") count as they
+are. Its relative ones are read against the story's latest publication date only when they
+name a month or something coarser ("in September", "last year"), and are marked as
+estimates; finer ones ("on Wednesday", "a few weeks ago") are listed as *unresolved*, never
+guessed.
+Each undated document also gets an *estimated* earliest date: the latest absolute date its
+own text states (it cannot be older than what it reports), with that reason.
+
+Timelines are recomputed from the stored claims on each run (regular expressions only:
+fast), in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from storytrace.model import (
+    ClaimCluster,
+    ClaimRef,
+    DocDate,
+    Story,
+    TimelineEntry,
+    TimelineSource,
+)
+from storytrace.progress import Progress, QuietProgress
+from storytrace.reuse.links import independent_origins
+from storytrace.settings import Settings
+from storytrace.store.sqlite import Store
+from storytrace.timeline.timex import TimeExpression, find_timexes
+
+# Values that place nothing on a calendar.
+_REFERENCES = frozenset({"PRESENT_REF", "PAST_REF", "FUTURE_REF"})
+# Precisions an estimated anchor (an undated document's story date) may resolve.
+_COARSE = frozenset({"month", "quarter", "season", "year", "decade"})
+_PRECISE = {"day": "day", "time": "day", "week": "week", "month": "month", "quarter": "month",
+            "season": "month", "year": "year", "decade": "approximate"}  # fmt: skip
+
+
+@dataclass(slots=True)
+class TimelineReport:
+    stories: int = 0
+    entries: int = 0
+    unresolved: int = 0
+    estimated_documents: int = 0
+
+
+@dataclass(slots=True)
+class StoryTimeline:
+    entries: list[TimelineEntry]
+    unresolved: list[TimelineSource]
+    doc_dates: list[DocDate] = field(default_factory=list)
+
+
+def build_timelines(
+    store: Store, settings: Settings, progress: Progress | None = None
+) -> TimelineReport:
+    """Bring claims up to date, then rebuild every story's timeline."""
+    from storytrace.claims import build_claims
+
+    bar = progress or QuietProgress()
+    build_claims(store, settings, bar)
+    families = store.reuse.families()
+    stories = store.stories.stories()
+    clusters: dict[str, list[ClaimCluster]] = defaultdict(list)
+    for cluster in store.claims.clusters():
+        clusters[cluster.story_id].append(cluster)
+    report = TimelineReport(stories=len(stories))
+    results = {}
+    bar.start("Timelines", len(stories))
+    for story in stories:
+        dates = store.claims.outlets(story.doc_ids)
+        touching = [f for f in families if set(f.doc_ids) & set(story.doc_ids)]
+        results[story.id] = story_timeline(story, clusters[story.id], dates, touching)
+        bar.advance(1)
+    with store.transaction():
+        store.timeline.replace(results)
+    for result in results.values():
+        report.entries += len(result.entries)
+        report.unresolved += len(result.unresolved)
+        report.estimated_documents += sum(d.estimated for d in result.doc_dates)
+    return report
+
+
+def story_timeline(
+    story: Story,
+    clusters: Sequence[ClaimCluster],
+    dates: dict[str, tuple[str | None, str | None]],
+    families: Sequence,
+) -> StoryTimeline:
+    """One story's timeline from its claim clusters; ``dates``: doc -> (outlet, published)."""
+    grouped: dict[tuple[str, str], list[tuple[TimelineSource, TimeExpression]]] = defaultdict(list)
+    unresolved: list[TimelineSource] = []
+    mentioned: dict[str, list[str]] = defaultdict(list)
+    story_anchor = _story_anchor(story, dates)
+    for cluster in clusters:
+        for member in cluster.members:
+            if member.also:  # a sentence is dated once, in its own cluster
+                continue
+            published = _anchor(dates.get(member.doc_id, (None, None))[1])
+            for source, timex in _dated(member, published, story_anchor):
+                if timex.precision == "unresolved":
+                    unresolved.append(source)
+                elif timex.type in {"DATE", "TIME"} and timex.value not in _REFERENCES:
+                    grouped[(cluster.id, _day_value(timex))].append((source, timex))
+                    if published is None and not source.estimated:
+                        mentioned[member.doc_id].append(_sort_key(_day_value(timex)))
+    entries = [
+        _entry(story.id, cluster_id, value, rows, families)
+        for (cluster_id, value), rows in grouped.items()
+    ]
+    entries.sort(key=lambda e: (e.sort_key, -e.origins, e.value))
+    doc_dates = [_doc_date(d, dates.get(d, (None, None))[1], mentioned[d]) for d in story.doc_ids]
+    return StoryTimeline(entries, _unique(unresolved), doc_dates)
+
+
+def _dated(
+    member: ClaimRef, published: date | None, story_anchor: date | None
+) -> list[tuple[TimelineSource, TimeExpression]]:
+    """The sentence's expressions with their sources. An undated document's relative
+    expressions are read against the story's latest publication date instead, but only
+    to month precision or coarser, and marked as estimates: that anchor can be weeks
+    off, so "in September" can be placed and "on Wednesday" cannot."""
+    if published is not None or story_anchor is None:
+        return [(_source(member, t, published), t) for t in find_timexes(member.text, published)]
+    absolute = find_timexes(member.text, None)
+    found = []
+    for timex in find_timexes(member.text, story_anchor):
+        if any(a.start == timex.start and a.precision != "unresolved" for a in absolute):
+            found.append((_source(member, timex, None), timex))
+        elif timex.precision in _COARSE:
+            estimate = replace(timex, estimated=True)
+            found.append((_source(member, estimate, story_anchor, estimated=True), estimate))
+        else:
+            unresolved = replace(timex, value="", precision="unresolved")
+            found.append((_source(member, unresolved, None), unresolved))
+    return found
+
+
+def _source(
+    member: ClaimRef, timex: TimeExpression, anchor: date | None, estimated: bool = False
+) -> TimelineSource:
+    written = anchor.isoformat() if anchor else None
+    return TimelineSource(
+        member.doc_id, member.sentence_index, member.text, timex.text,
+        f"estimated from the story: {written}" if estimated else written,
+        timex.estimated or estimated,
+    )  # fmt: skip
+
+
+def _story_anchor(story: Story, dates: dict[str, tuple[str | None, str | None]]) -> date | None:
+    found = [_anchor(dates.get(d, (None, None))[1]) for d in story.doc_ids]
+    known = [d for d in found if d is not None]
+    return max(known) if known else None
+
+
+def _anchor(published: str | None) -> date | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+def _day_value(timex: TimeExpression) -> str:
+    """The value an entry is keyed by: times of day fall on their day."""
+    return timex.value.split("T")[0] if timex.type == "TIME" else timex.value
+
+
+def _entry(
+    story_id: str,
+    cluster_id: str,
+    value: str,
+    rows: list[tuple[TimelineSource, TimeExpression]],
+    families: Sequence,
+) -> TimelineEntry:
+    docs = sorted({source.doc_id for source, _ in rows})
+    # The sentence that states the date, preferring one read against a real date.
+    first = min(rows, key=lambda row: (row[0].estimated, row[0].doc_id, row[0].sentence_index))
+    precision = _PRECISE.get(rows[0][1].precision, "approximate")
+    estimated = all(source.estimated for source, _ in rows)
+    return TimelineEntry(
+        story_id=story_id,
+        value=value,
+        sort_key=_sort_key(value),
+        precision="approximate" if estimated else precision,
+        label=first[0].text,
+        cluster_id=cluster_id,
+        documents=len(docs),
+        origins=independent_origins(docs, families),
+        sources=[source for source, _ in rows],
+    )
+
+
+def _sort_key(value: str) -> str:
+    """A comparable date for a TIMEX3 value (its first day): 2024 -> 2024-01-01,
+    2024-Q3 -> 2024-07-01, 2024-W25 -> that week's Monday, 199 -> 1990-01-01."""
+    head = value.split("T")[0]
+    if len(head) == 3 and head.isdigit():
+        return f"{head}0-01-01"
+    if len(head) == 4 and head.isdigit():
+        return f"{head}-01-01"
+    year, _, rest = head.partition("-")
+    if not year.isdigit():
+        return "9999-12-31"
+    if rest.startswith("Q") and rest[1:2].isdigit():
+        return f"{year}-{(int(rest[1]) - 1) * 3 + 1:02d}-01"
+    if rest.startswith("W") and rest[1:3].isdigit():
+        return date.fromisocalendar(int(year), int(rest[1:3]), 1).isoformat()
+    if rest[:2] in {"SP", "SU", "FA", "WI"}:
+        return f"{year}-{ {'SP': '03', 'SU': '06', 'FA': '09', 'WI': '12'}[rest[:2]] }-01"
+    parts = rest.split("-")
+    month = parts[0] if parts and parts[0].isdigit() else "01"
+    day = parts[1] if len(parts) > 1 and parts[1].isdigit() else "01"
+    return f"{year}-{month}-{day}"
+
+
+def _doc_date(doc_id: str, published: str | None, mentioned: list[str]) -> DocDate:
+    if published:
+        return DocDate(doc_id, published, published, False, "publication date")
+    if not mentioned:
+        return DocDate(doc_id, None, None, True, "undated; states no absolute date")
+    latest = max(mentioned)
+    return DocDate(
+        doc_id, latest, None, True,
+        f"undated; published on or after {latest}, the latest date its claims state",
+    )  # fmt: skip
+
+
+def _unique(sources: list[TimelineSource]) -> list[TimelineSource]:
+    seen, kept = set(), []
+    for source in sources:
+        key = (source.doc_id, source.sentence_index, source.expression)
+        if key not in seen:
+            seen.add(key)
+            kept.append(source)
+    return kept

@@ -1,0 +1,83 @@
+"""Story timelines end to end on the demo corpus (dated pages written for this project)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storytrace.cli import app
+from storytrace.pipeline import ingest
+from storytrace.reuse import link_documents
+from storytrace.settings import Settings
+from storytrace.store import Store
+from storytrace.timeline import build_timelines
+from storytrace.timeline.timex import find_timexes
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
+runner = CliRunner()
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("timeline") / "demo.db"
+    settings = Settings().with_(db=db, progress=False, workers=1)
+    assert ingest([DEMO / "pages"], settings).ok
+    with Store(db) as store:
+        link_documents(store, settings)
+        report = build_timelines(store, settings)
+    assert report.entries > 0
+    return db
+
+
+def test_entries_are_dated_ordered_and_carry_their_evidence(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        entries = store.timeline.entries()
+        families = store.reuse.families()
+    by_story: dict[str, list[str]] = {}
+    for entry in entries:
+        by_story.setdefault(entry.story_id, []).append(entry.sort_key)
+        assert entry.sources and entry.documents == len({s.doc_id for s in entry.sources})
+        assert entry.origins <= entry.documents
+        for source in entry.sources:
+            assert source.expression in source.text  # the words that gave the date
+            if source.anchor is None:  # an undated page: only absolute dates count
+                (alone,) = find_timexes(source.expression, None)
+                assert alone.precision != "unresolved"
+        assert entry.label in {s.text for s in entry.sources}
+    for keys in by_story.values():
+        assert keys == sorted(keys)
+    assert families  # the demo has copies: somewhere an event counts fewer origins than pages
+    assert any(e.origins < e.documents for e in entries)
+
+
+def test_the_quake_day_is_one_entry_from_several_pages(demo_store: Path) -> None:
+    # The Velmora quake struck on Thursday 13 March 2025; pages dated 13-16 March say so.
+    with Store(demo_store) as store:
+        entries = store.timeline.entries()
+    quake = [e for e in entries if e.value == "2025-03-13"]
+    assert quake and max(e.documents for e in quake) >= 2
+
+
+def test_a_second_run_gives_the_same_timeline(demo_store: Path) -> None:
+    settings = Settings().with_(db=demo_store, progress=False, workers=1)
+    with Store(demo_store) as store:
+        before = [(e.story_id, e.value, e.label) for e in store.timeline.entries()]
+        build_timelines(store, settings)
+        after = [(e.story_id, e.value, e.label) for e in store.timeline.entries()]
+    assert before == after
+
+
+def test_cli_timeline_json_and_table(demo_store: Path) -> None:
+    result = runner.invoke(app, ["timeline", "--db", str(demo_store), "--json", "--no-update"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["schema"] == "storytrace.timeline/1"
+    assert {"value", "precision", "sources", "origins"} <= set(payload["entries"][0])
+    for document in payload["documents"]:
+        assert document["estimated"] == (document["reason"] != "publication date")
+    result = runner.invoke(app, ["timeline", "--db", str(demo_store), "--no-update"])
+    assert result.exit_code == 0 and "timeline" in result.output
