@@ -262,3 +262,34 @@ def test_003_wednesday_is_never_guessed_and_004_is_dated_2024_06_18(seed_timelin
 def test_timeline_holds_the_june_2024_visit_and_pact(seed_timeline: tuple) -> None:
     entries, _, _, _ = seed_timeline
     assert any(e.value.startswith("2024-06") for e in entries)
+
+
+FURNITURE = ("Spread the love", "Views:", "Website | + posts", "Similar Posts", "Leave a Reply",
+             "Also Read", "SOURCE:", "Published:")  # fmt: skip
+
+
+def test_brief_leads_with_multi_origin_claims_cites_001_004_as_one_and_has_no_furniture(
+    seed_claims: tuple,
+) -> None:
+    from storytrace.brief import render_markdown, store_briefs
+
+    db, names = seed_claims
+    with Store(db) as store:
+        briefs = store_briefs(store)
+    assert briefs
+    for brief in briefs:
+        assert brief.items and brief.items[0].origins > 1
+        origins = [item.origins for item in brief.items]
+        assert origins == sorted(origins, reverse=True)  # best supported first
+        number = {s.number: names.get(s.doc_id) for s in brief.sources}
+        pairs = 0
+        for item in brief.items:
+            for group in item.citations:
+                cited = {number[n] for n in group}
+                if "001" in cited or "004" in cited:
+                    together = {"001", "004"} <= {number[n] for g in item.citations for n in g}
+                    pairs += together and cited >= {"001", "004"}
+                    assert not together or cited >= {"001", "004"}  # one origin, one group
+        assert pairs  # some claim is stated by both 001 and 004
+        text = render_markdown(brief)
+        assert not any(line in text for line in FURNITURE)

@@ -81,3 +81,25 @@ def test_cli_timeline_json_and_table(demo_store: Path) -> None:
         assert document["estimated"] == (document["reason"] != "publication date")
     result = runner.invoke(app, ["timeline", "--db", str(demo_store), "--no-update"])
     assert result.exit_code == 0 and "timeline" in result.output
+
+
+def test_cli_entity_timeline_lists_dated_events_with_their_evidence(demo_store: Path) -> None:
+    args = ["timeline", "--db", str(demo_store), "--no-update", "--entity", "Meridian", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["schema"] == "storytrace.entity-timeline/1"
+    rows = payload["rows"]
+    assert rows and all(r["origins"] <= r["documents"] for r in rows)
+    dated = [r for r in rows if r["ordinal"] > 0]
+    assert dated and [r["ordinal"] for r in dated] == sorted(r["ordinal"] for r in dated)
+    for row in rows:
+        for mention in row["mentions"]:
+            assert mention["word"].split("_")[0] in mention["sentence"]
+            assert (mention["evidence"] != "") == (row["ordinal"] > 0)
+    table = runner.invoke(
+        app, ["timeline", "--db", str(demo_store), "--no-update", "-e", "Meridian"]
+    )
+    assert table.exit_code == 0 and "events of Meridian" in table.output
+    none = runner.invoke(app, ["timeline", "--db", str(demo_store), "--no-update", "-e", "Zorblax"])
+    assert none.exit_code == 0 and "No events" in none.output

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -23,12 +24,18 @@ from rich.table import Table
 from rich.tree import Tree
 
 from storytrace import __version__
+from storytrace.brief import Brief, render_markdown, store_briefs
+from storytrace.brief.generate import Endpoint
+from storytrace.brief.generate import generate as generate_brief
 from storytrace.claims import ClaimReport, build_claims
 from storytrace.errors import StorytraceError
 from storytrace.export import (
+    brief_payload,
     claims_payload,
+    entity_timeline_payload,
     reuse_payload,
     stories_payload,
+    story_doc_ids,
     story_payload,
     timeline_payload,
     write_outputs,
@@ -40,6 +47,7 @@ from storytrace.settings import Settings
 from storytrace.store import Store
 from storytrace.stories import StoryReport, build_stories
 from storytrace.timeline import TimelineReport, build_timelines
+from storytrace.timeline.entity import store_entity_timeline
 
 app = typer.Typer(
     help=(
@@ -661,6 +669,78 @@ def _print_disagreements(store: Store, story_id: str) -> None:
         )
 
 
+@app.command("brief")
+def brief_command(
+    story: StoryArgument = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    update: UpdateOption = True,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Claims quoted per story (0: all).", min=0)
+    ] = 8,
+    generate: Annotated[
+        bool,
+        typer.Option(
+            "--generate",
+            help="Also write a summary with the OpenAI-compatible endpoint set in "
+            "STORYTRACE_LLM_URL / STORYTRACE_LLM_MODEL (/ STORYTRACE_LLM_KEY); its citations "
+            "are checked, and the extractive brief stands if they fail.",
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """What a reader takes away: each story's best-supported claims, quoted from the pages
+    and cited to every page that states them, grouped by **independent origin** (copies of
+    one article count once); single-source and speculative claims marked, who asserts a
+    reported one named, and disagreements between sources stated with both sides.
+
+    Extractive by default: nothing is generated and no model is downloaded.
+    Brings reuse, stories and claims up to date first (`--no-update` to skip).
+    """
+    with _open_store(db) as store:
+        if update:
+            _claims(store, _settings(db, progress=not quiet), link=True)
+        story_id = _story_or_all(store, story)
+        briefs = store_briefs(store, story_id, limit)
+    if generate:
+        briefs = _generated(briefs)
+    if as_json:
+        typer.echo(json.dumps(brief_payload(briefs, story_id), indent=2, ensure_ascii=False))
+        return
+    if not briefs:
+        console.print("No stories yet: ingest documents first (`storytrace ingest PATH`).")
+    for brief in briefs:
+        console.print(Markdown(render_markdown(brief)))
+
+
+def _generated(briefs: list[Brief]) -> list[Brief]:
+    try:
+        endpoint = Endpoint.from_env()
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+    if endpoint is None:
+        raise _fail("--generate needs STORYTRACE_LLM_URL and STORYTRACE_LLM_MODEL to be set")
+    done = []
+    for brief in briefs:
+        try:
+            done.append(generate_brief(brief, endpoint))
+        except StorytraceError as exc:
+            console.print(f"[yellow]{escape(brief.story_id)}: {escape(str(exc))}[/yellow]")
+            done.append(brief)
+    return done
+
+
+EntityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--entity",
+        "-e",
+        help='The events one entity takes part in ("Kim Jong Un", "Boeing"), each with its '
+        "date and the words that gave it, instead of the claim timeline.",
+    ),
+]
+
+
 @app.command("timeline")
 def timeline_command(
     story: StoryArgument = None,
@@ -668,6 +748,7 @@ def timeline_command(
     as_json: JsonOption = False,
     update: UpdateOption = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    entity: EntityOption = None,
 ) -> None:
     """Each story's timeline: its claims placed at the times they state ("in July", "on
     June 19, 2024", "last year", read against the document's date), merged across
@@ -676,17 +757,56 @@ def timeline_command(
     A relative expression in an undated document is never guessed: "on Wednesday" stays
     **unresolved**; a month or coarser one is placed from the story's date and marked
     *estimated*. Brings reuse, stories and claims up to date first (`--no-update` to skip).
+
+    With `--entity NAME`: the events NAME is the subject, object or topic of (its name,
+    short forms and pronouns that point at it), dated by a date in the event's clause or
+    by the publication date (the reason is shown; past-tense events dated that way are
+    approximate), the same event in several documents merged into one row.
     """
     with _open_store(db) as store:
+        settings = _settings(db, progress=not quiet)
         if update:
-            settings = _settings(db, progress=not quiet)
             _claims(store, settings, link=True)
             _timelines(store, settings)
         story_id = _story_or_all(store, story)
+        if entity is not None:
+            _entity_timeline(store, settings, entity.strip(), story_id, as_json)
+            return
         if as_json:
             typer.echo(json.dumps(timeline_payload(store, story_id), indent=2, ensure_ascii=False))
             return
         _print_timeline(store, story_id)
+
+
+def _entity_timeline(
+    store: Store, settings: Settings, entity: str, story_id: str | None, as_json: bool
+) -> None:
+    if not entity:
+        raise _fail("--entity needs a name")
+    doc_ids = story_doc_ids(store, story_id)
+    try:
+        with RichProgress(settings.progress and sys.stderr.isatty()) as progress:
+            rows = store_entity_timeline(store, entity, doc_ids, settings.spacy_model, progress)
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        payload = entity_timeline_payload(entity, story_id, rows)
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        console.print(f"No events of {escape(entity)!r} found in {len(doc_ids)} documents.")
+        return
+    title = f"events of {escape(entity)}"
+    table = Table("#", "when", "event", "sentence", "dated by", "sources",
+                  title=title, title_justify="left", show_lines=True)  # fmt: skip
+    for r in rows:
+        first = r.row.mentions[0]
+        when = r.row.value if r.row.ordinal else "[dim]not dated[/dim]"
+        table.add_row(
+            str(r.row.ordinal or "-"), when, escape(first.word), escape(first.sentence),
+            escape(first.evidence or "-"), f"{r.documents} docs, {r.origins} origins",
+        )  # fmt: skip
+    console.print(table)
 
 
 def _timelines(store: Store, settings: Settings) -> TimelineReport:

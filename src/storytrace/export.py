@@ -12,14 +12,18 @@ from dataclasses import asdict
 from pathlib import Path
 
 from storytrace import __version__
+from storytrace.brief import Brief
 from storytrace.model import Story
 from storytrace.store import Store
+from storytrace.timeline.entity import EntityTimelineRow
 
 DOCUMENTS_SCHEMA = "storytrace.documents/1"
 REUSE_SCHEMA = "storytrace.reuse/1"
 STORIES_SCHEMA = "storytrace.stories/1"
 CLAIMS_SCHEMA = "storytrace.claims/1"
 TIMELINE_SCHEMA = "storytrace.timeline/1"
+ENTITY_TIMELINE_SCHEMA = "storytrace.entity-timeline/1"
+BRIEF_SCHEMA = "storytrace.brief/1"
 
 
 def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
@@ -108,6 +112,44 @@ def timeline_payload(store: Store, story_id: str | None = None) -> dict[str, obj
             asdict(d) for k, d in sorted(store.timeline.doc_dates().items()) if k in docs
         ],
     }
+
+
+def entity_timeline_payload(
+    entity: str, story_id: str | None, rows: list[EntityTimelineRow]
+) -> dict[str, object]:
+    """An entity's events in time order (ordinal 0: not dated), each with the sentences
+    that state it and what dated it."""
+    return {
+        "schema": ENTITY_TIMELINE_SCHEMA,
+        "storytrace": __version__,
+        "entity": entity,
+        "story": story_id,
+        "rows": [
+            {
+                "ordinal": r.row.ordinal,
+                "value": r.row.value,
+                "documents": r.documents,
+                "origins": r.origins,
+                "mentions": [asdict(m) for m in r.row.mentions],
+            }
+            for r in rows
+        ],
+    }
+
+
+def brief_payload(briefs: list[Brief], story_id: str | None = None) -> dict[str, object]:
+    """Each story's brief: quoted claims with citations grouped by independent origin,
+    marks, disagreements and the numbered sources."""
+    return {
+        "schema": BRIEF_SCHEMA,
+        "storytrace": __version__,
+        "story": story_id,
+        "briefs": [asdict(b) for b in briefs],
+    }
+
+
+def story_doc_ids(store: Store, story_id: str | None) -> list[str]:
+    return _story_docs(store, story_id)
 
 
 def _story_docs(store: Store, story_id: str | None) -> list[str]:

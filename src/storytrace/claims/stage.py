@@ -22,8 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from storytrace.claims.attribution import attribute, strip_possessive
 from storytrace.claims.classifier import ClaimWeights, load_claim_weights
 from storytrace.claims.cluster import ClaimGrouping, ClaimText, claim_text, cluster_claims
@@ -44,8 +42,8 @@ from storytrace.model import (
 )
 from storytrace.nlp import load_parser
 from storytrace.progress import Progress, QuietProgress
-from storytrace.reuse import encode
 from storytrace.reuse.links import independent_origins
+from storytrace.reuse.vectors import sentence_vectors
 from storytrace.settings import Settings
 from storytrace.store.sqlite import Store
 from storytrace.stories.text import entity_key
@@ -140,7 +138,7 @@ def detect(
 ) -> dict[str, list[Claim]]:
     """Claims of each document, with source and hedge."""
     rows = [(doc, s) for doc in docs for s in doc.sentences]
-    vectors = _sentence_vectors(store, [(doc.id, s.index, s.text) for doc, s in rows], threads)
+    vectors = sentence_vectors(store, [(doc.id, s.index, s.text) for doc, s in rows], threads)
     by_sentence: dict[tuple[str, int], list[str]] = defaultdict(list)
     for doc in docs:
         for entity in doc.entities:
@@ -165,41 +163,6 @@ def detect(
             )
         )  # fmt: skip
     return claims
-
-
-def _sentence_vectors(
-    store: Store | None, items: Sequence[tuple[str, int, str]], threads: int = 1
-) -> np.ndarray:
-    """Unit vectors of (doc id, sentence index, text) items: the ones the reuse stage stored,
-    and the sentences it skipped (too short for reuse) encoded here."""
-    stored: dict[str, dict[int, np.ndarray]] = {}
-    rows: list[np.ndarray | None] = []
-    missing: list[tuple[int, str]] = []
-    for doc_id, index, text in items:
-        if doc_id not in stored:
-            stored[doc_id] = _stored(store, doc_id)
-        vector = stored[doc_id].get(index)
-        if vector is None:
-            missing.append((len(rows), text))
-        rows.append(vector)
-    encoded = encode.encode([text for _, text in missing], threads)
-    for (position, _), vector in zip(missing, encoded, strict=True):
-        rows[position] = vector
-    if not rows:
-        return np.zeros((0, encode.DIMENSIONS), dtype=np.float32)
-    matrix = np.stack([np.asarray(v, dtype=np.float32) for v in rows])
-    # Stored vectors are float16: renormalise so that dot products stay cosines.
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
-
-
-def _stored(store: Store | None, doc_id: str) -> dict[int, np.ndarray]:
-    if store is None:
-        return {}
-    try:
-        kept = store.reuse.get_doc(doc_id)
-    except KeyError:
-        return {}
-    return dict(zip(kept.sentence_ids, kept.vectors, strict=True))
 
 
 def _name_index(entities: Iterable[EntityMention]) -> dict[str, str]:
@@ -289,7 +252,7 @@ def story_claims(
         return StoryClaims([], [], entities)
     words = token_vectors([c.text for c in claims], [c.triggers for c in claims], threads)
     texts, people = _claim_names(claims, mentions, keys, words)
-    vectors = _sentence_vectors(store, [(c.doc_id, c.sentence_index, c.text) for c in claims])
+    vectors = sentence_vectors(store, [(c.doc_id, c.sentence_index, c.text) for c in claims])
     grouping = cluster_claims(
         vectors, texts, weights.match, weights.match_threshold, weights.same, weights.also_margin
     )

@@ -331,10 +331,16 @@ def independent_origins(doc_ids: Iterable[str], families: Iterable[Family]) -> i
     that combines two families joins them for this count (it cannot tell which of its
     origins a given statement came from, so the count stays conservative).
     """
+    return len(origin_groups(doc_ids, families))
+
+
+def origin_groups(doc_ids: Iterable[str], families: Iterable[Family]) -> list[list[str]]:
+    """The documents grouped by independent origin (see ``independent_origins``), each
+    group sorted, groups in order of their first document."""
     wanted = set(doc_ids)
     graph = nx.Graph()
     graph.add_nodes_from(wanted)
     for family in families:
         present = [d for d in family.doc_ids if d in wanted]
         graph.add_edges_from(itertools.pairwise(present))
-    return nx.number_connected_components(graph)
+    return sorted(sorted(group) for group in nx.connected_components(graph))
