@@ -112,13 +112,13 @@ def test_analyze_writes_store_json_and_summary(tmp_path: Path) -> None:
     assert str(out / "summary.md") in result.output.replace("\n", "")
 
 
-@pytest.mark.parametrize(
-    "command", ["ingest", "docs", "show", "analyze", "reuse", "stories", "story"]
-)
-def test_every_command_has_help(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
-    assert result.exit_code == 0
-    assert "Usage" in result.output
+def test_every_command_has_help() -> None:
+    commands = [c.name for c in app.registered_commands]
+    assert {"ingest", "claims", "timeline", "brief", "ask"} <= set(commands)
+    for command in commands:
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Usage" in result.output
 
 
 def test_version() -> None:

@@ -24,12 +24,14 @@ from rich.table import Table
 from rich.tree import Tree
 
 from storytrace import __version__
+from storytrace.ask import Answer, SentenceIndex, answer_question
 from storytrace.brief import Brief, render_markdown, store_briefs
 from storytrace.brief.generate import Endpoint
 from storytrace.brief.generate import generate as generate_brief
 from storytrace.claims import ClaimReport, build_claims
 from storytrace.errors import StorytraceError
 from storytrace.export import (
+    answer_payload,
     brief_payload,
     claims_payload,
     entity_timeline_payload,
@@ -728,6 +730,69 @@ def _generated(briefs: list[Brief]) -> list[Brief]:
             console.print(f"[yellow]{escape(brief.story_id)}: {escape(str(exc))}[/yellow]")
             done.append(brief)
     return done
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    update: UpdateOption = True,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="Retrieval: fused (default: BM25 and embeddings, rankings fused), bm25, "
+            "or embedding.",
+        ),
+    ] = "fused",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Answer a question from the documents, with citations: the sentences that answer it,
+    grouped by claim (five pages repeating one claim are one answer with five citations),
+    each with its support in **independent origins**; or "no answer in these documents"
+    when no sentence is close enough to the question.
+
+    Brings reuse, stories and claims up to date first (`--no-update` to skip).
+    """
+    if mode not in {"fused", "bm25", "embedding"}:
+        raise _fail(f"--mode must be fused, bm25 or embedding, not {mode!r}")
+    if not question.strip():
+        raise _fail("the question is empty")
+    with _open_store(db) as store:
+        settings = _settings(db, progress=not quiet)
+        if update:
+            _claims(store, settings, link=True)
+        try:
+            index = SentenceIndex(store, threads=settings.workers)
+            answer = answer_question(index, question, mode)  # type: ignore[arg-type]
+        except StorytraceError as exc:
+            raise _fail(str(exc)) from exc
+        locations = {d.id: d.location for d in store.summaries()}
+    if as_json:
+        typer.echo(json.dumps(answer_payload(answer, locations), indent=2, ensure_ascii=False))
+        return
+    _print_answer(answer, locations)
+
+
+def _print_answer(answer: Answer, locations: dict[str, str]) -> None:
+    if not answer.answered:
+        console.print(f"[yellow]{escape(answer.reason)}[/yellow]", highlight=False)
+        return
+    for n, group in enumerate(answer.groups, 1):
+        support = f"{group.origins} independent origin{'s' * (group.origins != 1)}"
+        console.print(
+            f"[bold]{n}.[/bold] {escape(group.text)}\n   [dim]{support}, "
+            f"{group.documents} page{'s' * (group.documents != 1)}[/dim]",
+            highlight=False,
+        )
+        for k, origin in enumerate(group.citations, 1):
+            for citation in origin:
+                where = escape(locations.get(citation.doc_id, citation.doc_id))
+                console.print(
+                    f"   [{k}] {where} #{citation.sentence_index}: {escape(citation.text)}",
+                    highlight=False,
+                )
 
 
 EntityOption = Annotated[

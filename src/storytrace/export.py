@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from storytrace import __version__
+from storytrace.ask import Answer
 from storytrace.brief import Brief
 from storytrace.model import Story
 from storytrace.store import Store
@@ -24,6 +25,7 @@ CLAIMS_SCHEMA = "storytrace.claims/1"
 TIMELINE_SCHEMA = "storytrace.timeline/1"
 ENTITY_TIMELINE_SCHEMA = "storytrace.entity-timeline/1"
 BRIEF_SCHEMA = "storytrace.brief/1"
+ANSWER_SCHEMA = "storytrace.answer/1"
 
 
 def reuse_payload(store: Store, doc_id: str | None = None) -> dict[str, object]:
@@ -146,6 +148,17 @@ def brief_payload(briefs: list[Brief], story_id: str | None = None) -> dict[str,
         "story": story_id,
         "briefs": [asdict(b) for b in briefs],
     }
+
+
+def answer_payload(answer: Answer, locations: dict[str, str]) -> dict[str, object]:
+    """An answer: its claim groups with support and citations, or why there is none; the
+    ranked sentences behind it."""
+    payload = asdict(answer)
+    for group in payload["groups"]:
+        for origin in group["citations"]:
+            for citation in origin:
+                citation["location"] = locations.get(citation["doc_id"])
+    return {"schema": ANSWER_SCHEMA, "storytrace": __version__, **payload}
 
 
 def story_doc_ids(store: Store, story_id: str | None) -> list[str]:
