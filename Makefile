@@ -11,7 +11,7 @@ OUT    ?= out/demo
 
 demo: $(STAMP)
 	$(BIN)/storytrace analyze examples/demo/pages --out $(OUT)
-	@echo "Demo output is in $(OUT)/ (open $(OUT)/summary.md)"
+	@echo "Demo output is in $(OUT)/ (open $(OUT)/report.html in a browser)"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -44,6 +44,7 @@ from storytrace.export import (
 )
 from storytrace.model import ClaimCluster, Document, Family, InputError, ReuseLink, Story
 from storytrace.pipeline import IngestReport, ingest
+from storytrace.report import write_report
 from storytrace.reuse import ReuseReport, link_documents
 from storytrace.settings import Settings
 from storytrace.store import Store
@@ -273,7 +274,8 @@ def analyze_command(
     entities and removed furniture), reuse.json (derivation families and links with their
     aligned sentences), stories.json (topics and their stories), claims.json (claim clusters
     with their support, sources and disagreements), timeline.json (dated claims per story,
-    document dates) and summary.md."""
+    document dates), summary.md, and the report: report.html (self-contained: briefs,
+    timeline charts, claims, provenance graphs, documents), report.md and report.json."""
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(out / "storytrace.db", progress=not quiet)
     report = _run_ingest(paths, settings, None)
@@ -302,12 +304,27 @@ def analyze_command(
             "unresolved",
             highlight=False,
         )
-        written = write_outputs(store, out)
+        written = write_outputs(store, out) + write_report(store, out)
+        _print_overview(store)
     console.print("[bold green]Output:[/bold green]")
     for path in [settings.db, *written]:
         console.print(f"  {escape(str(path))}", highlight=False)
     if not report.ok:
         raise typer.Exit(code=1)
+
+
+def _print_overview(store: Store) -> None:
+    """One screen: each story with its size, independent origins and best-supported claim."""
+    briefs = {b.story_id: b for b in store_briefs(store, None, 1)}
+    table = Table("story", "docs", "origins", "best-supported claim", title="stories",
+                  title_justify="left", show_lines=False)  # fmt: skip
+    for story in store.stories.stories():
+        brief = briefs.get(story.id)
+        top = brief.items[0] if brief and brief.items else None
+        claim = f"{top.text[:110]} ({top.origins} origins)" if top else "-"
+        table.add_row(escape(story.label[:50]), str(len(story.doc_ids)), str(story.origins),
+                      escape(claim))  # fmt: skip
+    console.print(table)
 
 
 @app.command("reuse")
@@ -730,6 +747,31 @@ def _generated(briefs: list[Brief]) -> list[Brief]:
             console.print(f"[yellow]{escape(brief.story_id)}: {escape(str(exc))}[/yellow]")
             done.append(brief)
     return done
+
+
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created).")] = Path("report"),
+    db: DbOption = None,
+    update: UpdateOption = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Write a report of everything in the store to --out: report.html (one self-contained
+    file: no script, no network; open it in any browser), report.md and report.json
+    (schema storytrace.report/1). Topics and stories; per story the brief, the timeline
+    chart, the claims with support and attribution, the provenance graph; every document
+    with its clean text, removed furniture and relatives with aligned sentences.
+
+    Brings reuse, stories, claims and timelines up to date first (`--no-update` to skip).
+    """
+    with _open_store(db) as store:
+        if update:
+            settings = _settings(db, progress=not quiet)
+            _claims(store, settings, link=True)
+            _timelines(store, settings)
+        written = write_report(store, out)
+    for path in written:
+        console.print(f"  {escape(str(path))}", highlight=False)
 
 
 @app.command("ask")

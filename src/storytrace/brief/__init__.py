@@ -70,11 +70,13 @@ def render_markdown(brief: Brief) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
+def markdown_escape(text: str) -> str:
     """Article text is untrusted: Markdown and HTML characters are escaped."""
     for char in "\\`*_[]<>#|":
         text = text.replace(char, "\\" + char)
     return text
 
 
-__all__ = ["Brief", "render_markdown", "store_briefs", "story_brief"]
+_md = markdown_escape
+
+__all__ = ["Brief", "markdown_escape", "render_markdown", "store_briefs", "story_brief"]
