@@ -212,3 +212,12 @@ def test_word_vectors_match_event_triggers(nlp):
     assert same[2] > other[2]  # best trigger match
     assert same[0] >= same[1]  # best side >= worst side
     assert token_features(quake, None) == (0.0, 0.0, 0.0, 0.0)
+
+
+def test_a_misparsed_subordinate_clause_is_not_a_source(nlp) -> None:
+    found = _attr(
+        nlp,
+        "While not a bromance in the style of the old summits with the Emperor, Ada Brenn "
+        "and Olav Tesk see strategic advantages in closer ties.",
+    )
+    assert not (found.source or "").startswith("While")

@@ -99,7 +99,7 @@ def provenance_svg(graph: dict[str, list[dict[str, Any]]], names: dict[str, str]
             f'<rect x="{x:.1f}" y="{y - 14:.1f}" width="160" height="26" rx="5" fill="#fff" '
             f'stroke="{colour}" stroke-width="2"{dash}><title>{escape(text)}</title></rect>'
             f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" fill="{colour}">'
-            f"{escape(_short(text, 24))}</text>"
+            f"{escape(_short(text, 21))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
