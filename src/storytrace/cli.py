@@ -774,6 +774,51 @@ def report_command(
         console.print(f"  {escape(str(path))}", highlight=False)
 
 
+@app.command("serve")
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = (
+        8000
+    ),
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="STORYTRACE_TOKEN",
+            help="Require this token to add pages (uploads, URL lists); also read from "
+            "STORYTRACE_TOKEN. Without one, anyone who can reach the server can add pages.",
+        ),
+    ] = None,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Refuse every write: browse and ask only.")
+    ] = False,
+) -> None:
+    """Serve the web app over the store: stories with their brief, timeline, claims and
+    provenance graph; documents with clean text, removed furniture and aligned relatives;
+    questions; adding pages by upload or URL list (the pipeline runs in the background,
+    with its progress shown). JSON API under /api (OpenAPI spec at /openapi.json).
+
+    Listens on 127.0.0.1 by default; give --host 0.0.0.0 to open it to the network, and
+    then set --token or --read-only.
+    """
+    import uvicorn
+
+    from storytrace.web import WebSettings, create_app
+
+    settings = _settings(db)
+    if host not in {"127.0.0.1", "localhost", "::1"} and not (token or read_only):
+        console.print("[yellow]warning: listening beyond this machine without --token or "
+                      "--read-only: anyone who can reach it can add pages[/yellow]")  # fmt: skip
+    try:
+        web_app = create_app(WebSettings(settings.db, token, read_only, settings.max_bytes))
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"storytrace on http://{host}:{port}/ (store {escape(str(settings.db))})",
+                  highlight=False)  # fmt: skip
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in plain words.")],

@@ -11,7 +11,8 @@ from typing import Any
 
 from storytrace import __version__
 from storytrace.brief import store_briefs
-from storytrace.model import Family, ReuseLink
+from storytrace.brief.extractive import Brief
+from storytrace.model import Family, ReuseLink, Story
 from storytrace.store.sqlite import Store
 
 REPORT_SCHEMA = "storytrace.report/1"
@@ -35,17 +36,36 @@ def report_data(store: Store, brief_items: int = 8) -> dict[str, Any]:
         },
         "topics": [asdict(t) for t in store.stories.topics()],
         "stories": [
-            {
-                **asdict(story),
-                "brief": asdict(briefs[story.id]) if story.id in briefs else None,
-                "timeline": [asdict(e) for e in store.timeline.entries(story.id)],
-                "claims": [asdict(c) for c in store.claims.clusters(story.id)],
-                "disagreements": [asdict(d) for d in store.claims.disagreements(story.id)],
-                "provenance": provenance(story.doc_ids, families, links),
-            }
-            for story in stories
+            _story(store, story, briefs.get(story.id), families, links) for story in stories
         ],
-        "documents": [_document(store, s.id, links) for s in store.summaries()],
+        "documents": [document_data(store, s.id, links) for s in store.summaries()],
+    }
+
+
+def story_data(store: Store, story_id: str, brief_items: int = 8) -> dict[str, Any]:
+    """One story as the report holds it (KeyError when there is no such story)."""
+    found = store.stories.stories(story_id)
+    if not found:
+        raise KeyError(story_id)
+    briefs = store_briefs(store, story_id, brief_items)
+    links = store.reuse.links(with_pairs=False)
+    return _story(store, found[0], briefs[0] if briefs else None, store.reuse.families(), links)
+
+
+def _story(
+    store: Store,
+    story: Story,
+    brief: Brief | None,
+    families: list[Family],
+    links: list[ReuseLink],
+) -> dict[str, Any]:
+    return {
+        **asdict(story),
+        "brief": asdict(brief) if brief else None,
+        "timeline": [asdict(e) for e in store.timeline.entries(story.id)],
+        "claims": [asdict(c) for c in store.claims.clusters(story.id)],
+        "disagreements": [asdict(d) for d in store.claims.disagreements(story.id)],
+        "provenance": provenance(story.doc_ids, families, links),
     }
 
 
@@ -77,8 +97,13 @@ def provenance(
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
-def _document(store: Store, doc_id: str, links: list[ReuseLink]) -> dict[str, Any]:
+def document_data(
+    store: Store, doc_id: str, links: list[ReuseLink] | None = None
+) -> dict[str, Any]:
+    """One document with its removed lines and relatives (KeyError when unknown)."""
     doc = store.get(doc_id)
+    if links is None:
+        links = store.reuse.links(doc_id, with_pairs=True)
     sentences = {s.index: s.text for s in doc.sentences}
     relatives = []
     for link in links:

@@ -1,0 +1,179 @@
+"""The JSON API: everything the pages show, for programs. Reads are open; writes (ingest)
+need the token when one is set. Bad parameters get a 4xx with a message, never a 500."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from storytrace.ask import SentenceIndex, answer_question
+from storytrace.report.data import document_data, story_data
+from storytrace.store import Store
+from storytrace.web.app import StoreDep, WebSettings, WriteDep
+from storytrace.web.jobs import Job
+
+router = APIRouter(prefix="/api", tags=["api"])
+# Upload names are reduced to safe characters: no folders, no "..", no hidden files.
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_ACCEPTED = {".txt", ".html", ".htm", ".jsonl", ".json", ".warc", ".gz", ".xml", ".rss", ".md"}
+_ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class Urls(BaseModel):
+    urls: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(min_length=1)
+
+
+@router.get("/topics")
+def topics(db: Store = StoreDep) -> dict[str, Any]:
+    """Topics and their stories, with sizes, independent origins and dates."""
+    stories = {s.id: s for s in db.stories.stories()}
+    return {"topics": [
+        asdict(t) | {"stories": [_story_summary(stories[s]) for s in t.story_ids if s in stories]}
+        for t in db.stories.topics()
+    ]}  # fmt: skip
+
+
+@router.get("/stories")
+def stories(db: Store = StoreDep) -> dict[str, Any]:
+    return {"stories": [_story_summary(s) for s in db.stories.stories()]}
+
+
+@router.get("/stories/{story_id}")
+def story(story_id: _ID, db: Store = StoreDep) -> dict[str, Any]:
+    """One story: brief, timeline, claims, disagreements and provenance graph."""
+    try:
+        full = db.stories.resolve(story_id)
+        return story_data(db, full)
+    except KeyError as exc:
+        raise HTTPException(404, f"no story {story_id!r}") from exc
+
+
+@router.get("/documents")
+def documents(db: Store = StoreDep) -> dict[str, Any]:
+    return {"documents": [asdict(s) for s in db.summaries()]}
+
+
+@router.get("/documents/{doc_id}")
+def document(doc_id: _ID, db: Store = StoreDep) -> dict[str, Any]:
+    """One document: clean text, removed furniture, relatives with aligned sentences."""
+    try:
+        return document_data(db, db.resolve_id(doc_id))
+    except KeyError as exc:
+        raise HTTPException(404, f"no document {doc_id!r}") from exc
+
+
+@router.get("/ask")
+def ask(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="the question")],
+    mode: Literal["fused", "bm25", "embedding"] = "fused",
+    db: Store = StoreDep,
+) -> dict[str, Any]:
+    """An answer with cited sentences grouped by claim, or why there is none."""
+    if not q.strip():
+        raise HTTPException(400, "the question is empty")
+    index = _index(request, db)
+    return asdict(answer_question(index, q, mode))
+
+
+@router.post("/ingest", status_code=202, dependencies=[WriteDep])
+def ingest_files(
+    request: Request, files: Annotated[list[UploadFile], File(description="pages to add")]
+) -> dict[str, Any]:
+    """Add uploaded files (text, HTML, JSONL, WARC, feeds); the pipeline runs in the
+    background: follow it at /api/jobs/{id}."""
+    return asdict(save_uploads(request, files))
+
+
+@router.post("/ingest/urls", status_code=202, dependencies=[WriteDep])
+def ingest_urls(request: Request, body: Urls) -> dict[str, Any]:
+    """Fetch and add pages from a list of URLs (http and https only)."""
+    return asdict(save_urls(request, body.urls))
+
+
+@router.get("/jobs/{job_id}")
+def job(request: Request, job_id: _ID) -> dict[str, Any]:
+    found = request.app.state.jobs.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id!r}")
+    return asdict(found)
+
+
+def save_uploads(request: Request, files: list[UploadFile]) -> Job:
+    web: WebSettings = request.app.state.web
+    if not files:
+        raise HTTPException(400, "no file given")
+    if len(files) > web.max_files:
+        raise HTTPException(413, f"at most {web.max_files} files per upload")
+    jobs = request.app.state.jobs
+    folder = jobs.new_folder()
+    total, names = 0, []
+    for upload in files:
+        name = _safe_name(upload.filename or "upload.txt")
+        data = upload.file.read(web.max_upload_bytes + 1)
+        total += len(data)
+        if total > web.max_upload_bytes:
+            raise HTTPException(413, f"uploads are limited to {web.max_upload_bytes:,} bytes")
+        target = _unique(folder / name)
+        target.write_bytes(data)
+        names.append(target.name)
+    return jobs.submit(folder, names)
+
+
+def save_urls(request: Request, urls: list[str]) -> Job:
+    web: WebSettings = request.app.state.web
+    cleaned = [u.strip() for u in urls if u.strip()]
+    if not cleaned:
+        raise HTTPException(400, "no URL given")
+    if len(cleaned) > web.max_urls:
+        raise HTTPException(413, f"at most {web.max_urls} URLs per request")
+    bad = [u for u in cleaned if not re.match(r"^https?://[^\s/]+", u)]
+    if bad:
+        raise HTTPException(400, f"not an http(s) URL: {bad[0][:200]!r}")
+    jobs = request.app.state.jobs
+    folder = jobs.new_folder()
+    urls_file = folder / "urls.txt"
+    urls_file.write_text("\n".join(cleaned) + "\n", encoding="utf-8")
+    return jobs.submit(folder, [f"{len(cleaned)} URLs"], urls_file)
+
+
+def _safe_name(name: str) -> str:
+    base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).lstrip("._") or "upload"
+    suffix = "".join(Path(base).suffixes[-2:]).lower()
+    if not any(suffix.endswith(s) for s in _ACCEPTED):
+        raise HTTPException(415, f"{name!r}: send text, HTML, JSONL, WARC or feed files")
+    return base[:120]
+
+
+def _unique(path: Path) -> Path:
+    n = 1
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def _index(request: Request, db: Store) -> SentenceIndex:
+    """The sentence index, rebuilt when the store has changed since it was built."""
+    count = db.count("sentences")
+    cached = getattr(request.app.state, "index", None)
+    if cached is None or cached[0] != count:
+        request.app.state.index = (count, SentenceIndex(db))
+    index = copy.copy(request.app.state.index[1])  # shares the vectors
+    index.store = db  # with this request's connection (requests run in several threads)
+    return index
+
+
+def _story_summary(story: Any) -> dict[str, Any]:
+    return {
+        "id": story.id, "label": story.label, "topic_id": story.topic_id,
+        "documents": len(story.doc_ids), "origins": story.origins,
+        "first_date": story.first_date, "last_date": story.last_date,
+    }  # fmt: skip

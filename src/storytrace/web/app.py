@@ -1,0 +1,132 @@
+"""The web application: ``storytrace serve`` (FastAPI, served by uvicorn).
+
+One app over one store: HTML pages for people (`pages.py`) and a JSON API for programs
+(`api.py`, OpenAPI at /openapi.json, listed at /api), both built from the same functions as the
+report (`storytrace.report.data`). Article content is untrusted: pages are rendered by
+Jinja2 with autoescaping, no page runs script from content (the only script allowed is
+none: every page works without JavaScript), and every response carries a strict
+Content-Security-Policy. Writing (ingest) needs the token when one is configured, and is
+refused in read-only mode.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from storytrace import __version__
+from storytrace.errors import StoreError
+from storytrace.settings import Settings
+from storytrace.store import Store
+from storytrace.web.jobs import Jobs
+
+# Pages and API answers: nothing from elsewhere, no script, no plugin, not framed.
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    db: Path
+    token: str | None = None  # required for write endpoints when set
+    read_only: bool = False
+    max_upload_bytes: int = 20_000_000  # per request
+    max_files: int = 200
+    max_urls: int = 500
+
+
+def create_app(web: WebSettings, settings: Settings | None = None) -> FastAPI:
+    settings = (settings or Settings.from_env()).with_(db=web.db, progress=False)
+    if not web.db.exists():
+        raise StoreError(f"{web.db}: no store here; create one with `storytrace ingest PATH`")
+    spool = Path(tempfile.mkdtemp(prefix="storytrace-uploads-"))
+    jobs = Jobs(settings, spool)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Iterator[None]:  # type: ignore[misc]
+        yield
+        jobs.close()
+
+    app = FastAPI(
+        title="storytrace",
+        version=__version__,
+        description="What is known about a news story, from how many independent sources, "
+        "and who copied whom. Every page of the web app is built from these endpoints' data.",
+        lifespan=lifespan,
+        # Swagger UI and ReDoc load their code from a CDN: nothing here may. The spec is at
+        # /openapi.json and listed as a page at /api.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.web = web
+    app.state.settings = settings
+    app.state.jobs = jobs
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg')}"
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": "; ".join(problems) or "bad request"}, status_code=400)
+
+    from storytrace.web.api import router as api_router
+    from storytrace.web.pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def store(request: Request) -> Iterator[Store]:
+    """A store connection per request (SQLite in WAL mode: readers never wait)."""
+    with Store(request.app.state.web.db) as opened:
+        yield opened
+
+
+def check_write(
+    request: Request,
+    authorization: str | None = Header(default=None),
+    x_storytrace_token: str | None = Header(default=None),
+) -> None:
+    """Writes need the token when one is set (``Authorization: Bearer TOKEN`` or the
+    ``X-Storytrace-Token`` header) and are refused read-only."""
+    given = x_storytrace_token
+    if authorization and authorization.lower().startswith("bearer "):
+        given = authorization[7:].strip()
+    allow_write(request.app.state.web, given)
+
+
+def allow_write(web: WebSettings, given: str | None) -> None:
+    if web.read_only:
+        raise HTTPException(403, "this server is read-only")
+    if web.token is None:
+        return
+    if not given or not secrets.compare_digest(given.encode(), web.token.encode()):
+        raise HTTPException(401, "a valid token is needed to write (see `storytrace serve --help`)")
+
+
+StoreDep = Depends(store)
+WriteDep = Depends(check_write)
