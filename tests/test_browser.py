@@ -86,6 +86,9 @@ def test_add_pages_then_story_document_and_ask(server: str, page, tmp_path: Path
     links.first.click()
     assert page.locator("#brief li").count() >= 1
     assert page.locator("svg").count() >= 1  # the timeline chart or the provenance graph
+    graph_links = page.locator("svg a")
+    if graph_links.count():  # the provenance graph's pages open their document page
+        assert graph_links.first.get_attribute("href").startswith("/documents/")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "story.png"), full_page=True)
 

@@ -41,6 +41,8 @@ def test_drawings_escape_text_and_place_entries_in_time_order() -> None:
     }  # fmt: skip
     drawn = provenance_svg(graph, {"a": "a.txt", "b": "b.txt"})
     assert "&lt;RFE&gt;" in drawn and drawn.count("<line") == 2
+    linked = provenance_svg(graph, {}, lambda d: f"#doc-{d}")
+    assert '<a href="#doc-a">' in linked and "#doc-external" not in linked
     assert provenance_svg({"nodes": [{"id": "a"}], "edges": []}, {}) == ""
 
 

@@ -56,7 +56,10 @@ def render_html(data: dict[str, Any]) -> str:
         names=names,
         claims_shown=CLAIMS_SHOWN,
         timeline_svgs={s["id"]: timeline_svg(s["timeline"]) for s in data["stories"]},
-        provenance_svgs={s["id"]: provenance_svg(s["provenance"], names) for s in data["stories"]},
+        provenance_svgs={
+            s["id"]: provenance_svg(s["provenance"], names, lambda d: f"#doc-{d}")
+            for s in data["stories"]
+        },
     )
 
 

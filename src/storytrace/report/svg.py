@@ -6,6 +6,7 @@ names are untrusted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 from typing import Any
@@ -54,9 +55,14 @@ def timeline_svg(entries: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def provenance_svg(graph: dict[str, list[dict[str, Any]]], names: dict[str, str]) -> str:
+def provenance_svg(
+    graph: dict[str, list[dict[str, Any]]],
+    names: dict[str, str],
+    link: Callable[[str], str] | None = None,
+) -> str:
     """Documents as boxes in layers (sources left, what derives from them right), arrows
-    from each derived page to its source; external declared origins in purple."""
+    from each derived page to its source; external declared origins in purple. With
+    ``link``, each document's box links to ``link(doc_id)`` (its page or its section)."""
     nodes = {n["id"]: n for n in graph["nodes"]}
     if not graph["edges"]:
         return ""
@@ -95,12 +101,15 @@ def provenance_svg(graph: dict[str, list[dict[str, Any]]], names: dict[str, str]
         colour = _COLOURS.get(node.get("kind", "independent"), "#3c8c4a")
         dash = "" if node.get("in_story", True) else ' stroke-dasharray="4 3"'
         text = node.get("label") or names.get(node_id, node_id[:12])
-        parts.append(
+        box = (
             f'<rect x="{x:.1f}" y="{y - 14:.1f}" width="160" height="26" rx="5" fill="#fff" '
             f'stroke="{colour}" stroke-width="2"{dash}><title>{escape(text)}</title></rect>'
             f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" fill="{colour}">'
             f"{escape(_short(text, 21))}</text>"
         )
+        if link is not None and node.get("kind") != "external":
+            box = f'<a href="{escape(link(node_id))}">{box}</a>'
+        parts.append(box)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -37,7 +37,7 @@ def story(request: Request, story_id: str, db: Store = StoreDep) -> HTMLResponse
     return _page(
         request, "story.html", story=data, names=names,
         timeline_svg=timeline_svg(data["timeline"]),
-        provenance_svg=provenance_svg(data["provenance"], names),
+        provenance_svg=provenance_svg(data["provenance"], names, lambda d: f"/documents/{d}"),
     )  # fmt: skip
 
 
