@@ -124,6 +124,8 @@ def test_uploads_are_checked_for_type_size_and_names(db: Path) -> None:
     with TestClient(create_app(WebSettings(db, max_upload_bytes=1000))) as c:
         exe = c.post("/api/ingest", files={"files": ("tool.exe", b"MZ", "application/x")})
         assert exe.status_code == 415
+        image = c.post("/api/ingest", files={"files": ("photo.txt", b"\x89PNG", "image/png")})
+        assert image.status_code == 415 and "image/png" in image.json()["detail"]
         big = c.post("/api/ingest", files={"files": ("big.txt", b"x" * 2000, "text/plain")})
         assert big.status_code == 413
         urls = c.post("/api/ingest/urls", json={"urls": ["file:///etc/passwd"]})

@@ -22,6 +22,11 @@ router = APIRouter(prefix="/api", tags=["api"])
 # Upload names are reduced to safe characters: no folders, no "..", no hidden files.
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _ACCEPTED = {".txt", ".html", ".htm", ".jsonl", ".json", ".warc", ".gz", ".xml", ".rss", ".md"}
+_TYPES = {
+    "application/octet-stream", "application/json", "application/x-ndjson",
+    "application/jsonl", "application/warc", "application/gzip", "application/x-gzip",
+    "application/xml", "application/rss+xml", "application/atom+xml", "application/xhtml+xml",
+}  # fmt: skip
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -116,6 +121,7 @@ def save_uploads(request: Request, files: list[UploadFile]) -> Job:
     total, names = 0, []
     for upload in files:
         name = _safe_name(upload.filename or "upload.txt")
+        _check_type(upload)
         data = upload.file.read(web.max_upload_bytes + 1)
         total += len(data)
         if total > web.max_upload_bytes:
@@ -149,6 +155,15 @@ def _safe_name(name: str) -> str:
     if not any(suffix.endswith(s) for s in _ACCEPTED):
         raise HTTPException(415, f"{name!r}: send text, HTML, JSONL, WARC or feed files")
     return base[:120]
+
+
+def _check_type(upload: UploadFile) -> None:
+    """The declared type must be one a page can have: text, markup, JSON, an archive of
+    pages or unknown ("application/octet-stream", what browsers send for .warc)."""
+    kind = (upload.content_type or "application/octet-stream").split(";")[0].strip().lower()
+    if kind.startswith("text/") or kind in _TYPES:
+        return
+    raise HTTPException(415, f"{upload.filename!r}: type {kind!r} is not a page")
 
 
 def _unique(path: Path) -> Path:
