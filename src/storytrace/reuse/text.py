@@ -8,12 +8,12 @@ from its origin even when it rewords everything else.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from storytrace.model import Document
 from storytrace.util import clean_text
@@ -24,12 +24,22 @@ _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
 MIN_WORDS = 3  # shorter sentences ("Read more.", "Why?") carry no evidence of reuse
 
 
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, imported on first use: importing spaCy takes a second
+    or two, which commands that never compare texts (`--help`, `docs`) should not pay."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(clean_text(text))]
 
 
 def content_terms(tokens: list[str]) -> frozenset[str]:
-    return frozenset(w for w in tokens if len(w) > 2 and w not in STOP_WORDS)
+    stop = stop_words()
+    return frozenset(w for w in tokens if len(w) > 2 and w not in stop)
 
 
 def trigrams(tokens: list[str]) -> frozenset[str]:
@@ -109,7 +119,8 @@ def shingles(doc: Document) -> list[str]:
     English articles and would make unrelated documents collide in the loose LSH bands,
     which turns candidate generation quadratic.
     """
-    tokens = [w for w in words(doc.text) if w not in STOP_WORDS]
+    stop = stop_words()
+    tokens = [w for w in words(doc.text) if w not in stop]
     return sorted(set(bigrams(tokens)))
 
 
