@@ -819,6 +819,46 @@ def serve_command(
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
+@app.command("batch")
+def batch_command(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="JSONL (.jsonl, .jsonl.gz) or Parquet files, or folders.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created).")] = Path("batch"),
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (this process) or ray (Ray Data).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="A Ray cluster to connect to (default: start one here)."),
+    ] = None,
+) -> None:
+    """Batch mode for large sharded inputs (first slice): each record's text (field
+    "text"; "title", "url", "published" kept) cleaned and MinHashed, LSH banding as a
+    group-by, pairs of copies and close rewrites verified by signature agreement, families
+    as connected components. Writes documents.parquet, pairs.parquet, families.parquet.
+    The same steps run here (--engine local) or on Ray Data (--engine ray) with the same
+    results. Embeddings, sentence alignment and stories are not in batch mode yet.
+    """
+    from storytrace.engine import run_local, run_ray, write_outputs
+
+    if engine not in {"local", "ray"}:
+        raise _fail(f"--engine must be local or ray, not {engine!r}")
+    try:
+        result = run_ray(inputs, address) if engine == "ray" else run_local(inputs)
+    except ImportError as exc:
+        raise _fail(f"--engine ray needs Ray: pip install 'storytrace[ray]' ({exc.name})") from exc
+    except StorytraceError as exc:
+        raise _fail(str(exc)) from exc
+    for path in write_outputs(result, out):
+        console.print(f"  {escape(str(path))}", highlight=False)
+    console.print(
+        f"{len(result.documents)} documents, {len(result.pairs)} verified pairs, "
+        f"{len(result.families)} families",
+        highlight=False,
+    )
+
+
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in plain words.")],
