@@ -10,6 +10,8 @@ and close rewrites, not paraphrases or summaries: recall is bounded by that.
 Peak memory is the driver process's (Ray's workers are separate processes; their peak is
 not included).
 
+Results: benchmarks/results/batch_scale.json, one entry per corpus size.
+
 Usage: python benchmarks/batch_scale.py [--docs 10000] [--engines local,ray]
 """
 
@@ -82,7 +84,11 @@ def main() -> int:
         }
         print(engine, report[engine], file=sys.stderr, flush=True)
     report["machine"] = f"{platform.machine()}, {platform.python_version()}, 2 cores"
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    # One file for every size run so far: a run replaces its own size only.
+    runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    runs = runs if "docs" not in runs else {str(runs["docs"]): runs}
+    runs[str(args.docs)] = report
+    RESULTS.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0
 
