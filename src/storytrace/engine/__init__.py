@@ -12,17 +12,19 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from storytrace.engine.batch import (
     BatchResult,
     band_rows,
     bucket_pairs,
     families,
-    group_by_key,
     prepare,
     read_records,
     verify,
     write_outputs,
 )
+from storytrace.reuse.candidates import lsh_pair_array
 
 BATCH = 256
 
@@ -35,11 +37,14 @@ def run_local(paths: Iterable[Path]) -> BatchResult:
         for row in _rows(columns):
             prepared.setdefault(row["id"], row)
     ids = list(prepared)
-    bands = band_rows({"id": ids, "signature": [prepared[i]["signature"] for i in ids]})
-    pairs = []
-    for members in group_by_key(bands).values():
-        found = bucket_pairs({"id": members})
-        pairs += list(zip(found["a"], found["b"], strict=True))
+    # In one process the banding group-by runs on a numpy matrix (the reuse stage's LSH):
+    # the same buckets as Ray's ``band_rows`` + ``groupby`` + ``bucket_pairs``, without a
+    # Python string per (document, band).
+    sigs = np.asarray([prepared[i]["signature"] for i in ids], dtype=np.uint32).reshape(
+        len(ids), -1
+    )
+    rows = lsh_pair_array(sigs, np.ones(len(ids), dtype=bool))
+    pairs = [tuple(sorted((ids[a], ids[b]))) for a, b in rows.tolist()]
     return _finish(prepared, pairs)
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
@@ -149,13 +148,6 @@ def families(pairs: Iterable[tuple[str, str, float]]) -> list[list[str]]:
     graph = nx.Graph()
     graph.add_edges_from((a, b) for a, b, _ in pairs)
     return sorted(sorted(group) for group in nx.connected_components(graph))
-
-
-def group_by_key(rows: Columns) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for key, doc_id in zip(rows["key"], rows["id"], strict=True):
-        grouped[key].append(doc_id)
-    return grouped
 
 
 def write_outputs(result: BatchResult, out: Path) -> list[Path]:
