@@ -33,7 +33,7 @@ CASES = [
     ("Reports suggest that talks between the unions are progressing.", "Reports", "unnamed",
      "speculative"),
     ("The company may cut 400 jobs next year.", None, "outlet", "speculative"),
-    ("Russian officials have hinted that the rules no longer matter.", "Russian officials",
+    ("Ostrevian officials have hinted that the rules no longer matter.", "Ostrevian officials",
      "unnamed", "speculative"),
     ("Former finance minister Ana Ruiz believes the plan is a sign of weakness.", "Ana Ruiz",
      "named", "speculative"),
@@ -217,7 +217,7 @@ def test_word_vectors_match_event_triggers(nlp):
 def test_a_misparsed_subordinate_clause_is_not_a_source(nlp) -> None:
     found = _attr(
         nlp,
-        "While not a bromance in the style of the old summits with the Emperor, Ada Brenn "
-        "and Olav Tesk see strategic advantages in closer ties.",
+        "While not a formal alliance like the old treaties between the harbour towns, Brenn "
+        "and Tesk see strategic advantages in closer ties.",
     )
     assert not (found.source or "").startswith("While")

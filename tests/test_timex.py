@@ -42,7 +42,7 @@ def test_expression_and_value(text: str, expression: str, kind: str, value: str)
 
 
 def test_a_bare_weekday_is_the_last_one_and_says_it_is_an_estimate() -> None:
-    (found,) = find_timexes("On Wednesday, they signed an agreement.", ANCHOR)
+    (found,) = find_timexes("On Wednesday, the two sides signed a treaty.", ANCHOR)
     assert (found.text, found.value, found.estimated) == ("Wednesday", "2024-06-19", True)
     (later,) = find_timexes("They meet again next Wednesday.", ANCHOR)
     assert (later.value, later.estimated) == ("2024-06-26", False)

@@ -102,7 +102,7 @@ def _reporting_subject(sent: Span, found: Attribution) -> Span | None:
             return _phrase(objects[0]) if objects else token.doc[token.i : token.i]
         subjects = [c for c in token.children if c.dep_ == "nsubj"]
         # A "subject" that opens with "While"/"Although" is a misparsed subordinate clause
-        # ("While not a bromance ..., Putin and Kim see"), not who reports.
+        # ("While not a formal alliance ..., the two leaders see"), not who reports.
         if subjects and subjects[0].left_edge.pos_ == "SCONJ":
             continue
         if subjects and subjects[0].lower_ not in {"it", "this", "that", "which", "we", "i"}:
