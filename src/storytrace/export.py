@@ -17,6 +17,7 @@ from storytrace.brief import Brief
 from storytrace.model import Story
 from storytrace.store import Store
 from storytrace.timeline.entity import EntityTimelineRow
+from storytrace.util import write_atomic
 
 DOCUMENTS_SCHEMA = "storytrace.documents/1"
 REUSE_SCHEMA = "storytrace.reuse/1"
@@ -186,15 +187,15 @@ def write_outputs(store: Store, out: Path) -> list[Path]:
         "errors": [asdict(e) for e in store.errors()],
     }
     json_path = out / "documents.json"
-    _write_atomic(json_path, json.dumps(payload, indent=2, ensure_ascii=False))
+    write_atomic(json_path, json.dumps(payload, indent=2, ensure_ascii=False))
     reuse_path = out / "reuse.json"
-    _write_atomic(reuse_path, json.dumps(reuse_payload(store), indent=2, ensure_ascii=False))
+    write_atomic(reuse_path, json.dumps(reuse_payload(store), indent=2, ensure_ascii=False))
     stories_path = out / "stories.json"
-    _write_atomic(stories_path, json.dumps(stories_payload(store), indent=2, ensure_ascii=False))
+    write_atomic(stories_path, json.dumps(stories_payload(store), indent=2, ensure_ascii=False))
     claims_path = out / "claims.json"
-    _write_atomic(claims_path, json.dumps(claims_payload(store), indent=2, ensure_ascii=False))
+    write_atomic(claims_path, json.dumps(claims_payload(store), indent=2, ensure_ascii=False))
     timeline_path = out / "timeline.json"
-    _write_atomic(timeline_path, json.dumps(timeline_payload(store), indent=2, ensure_ascii=False))
+    write_atomic(timeline_path, json.dumps(timeline_payload(store), indent=2, ensure_ascii=False))
     md_path = out / "summary.md"
     markdown = (
         _summary_markdown(store)
@@ -203,7 +204,7 @@ def write_outputs(store: Store, out: Path) -> list[Path]:
         + _timeline_markdown(store)
         + _reuse_markdown(store)
     )
-    _write_atomic(md_path, markdown)
+    write_atomic(md_path, markdown)
     return [json_path, reuse_path, stories_path, claims_path, timeline_path, md_path]
 
 
@@ -335,10 +336,3 @@ def _reuse_markdown(store: Store) -> str:
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file so an interrupted run never leaves a half-written output."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

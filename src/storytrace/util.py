@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -37,3 +38,10 @@ def clean_text(text: str) -> str:
     """NFKC, plain quotes and dashes, collapsed spaces: one spelling for rules and ids."""
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
     return _SPACE.sub(" ", text).strip()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file so an interrupted run never leaves a half-written output."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

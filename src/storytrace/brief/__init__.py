@@ -19,12 +19,7 @@ def store_briefs(store: Store, story_id: str | None = None, limit: int = 8) -> l
     doc_ids = [d for s in stories for d in s.doc_ids]
     claims = {(c.doc_id, c.sentence_index): c for c in store.claims.doc_claims(doc_ids)}
     outlets = store.claims.outlets(doc_ids)
-    titles = {
-        doc_id: (title, location.rsplit("/", 1)[-1])
-        for doc_id, title, location in store.conn.execute(
-            "SELECT id, title, location FROM documents"
-        )
-    }
+    titles = store.titles()
     families = store.reuse.families()
     disagreements = store.claims.disagreements(story_id)
     briefs = []

@@ -12,7 +12,6 @@ its removed furniture and its relatives with aligned sentences.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from storytrace.brief import markdown_escape as _md
 from storytrace.report.data import REPORT_SCHEMA, report_data
 from storytrace.report.svg import provenance_svg, timeline_svg
 from storytrace.store.sqlite import Store
+from storytrace.util import write_atomic
 
 CLAIMS_SHOWN = 15  # claims listed per story in HTML/Markdown; report.json has them all
 
@@ -35,7 +35,7 @@ def write_report(store: Store, out: Path) -> list[Path]:
         ("report.md", render_markdown(data)),
     ):
         path = out / name
-        _write_atomic(path, text)
+        write_atomic(path, text)
         written.append(path)
     return written
 
@@ -116,12 +116,6 @@ def _counts(data: dict[str, Any]) -> str:
     c = data["counts"]
     return (f"{c['documents']} documents, {c['sentences']} sentences, {c['stories']} stories, "
             f"{c['families']} derivation families, {c['claims']} claims.")  # fmt: skip
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 __all__ = ["REPORT_SCHEMA", "render_html", "render_markdown", "report_data", "write_report"]

@@ -289,6 +289,12 @@ class Store:
         )
         return [DocSummary(*row) for row in rows]
 
+    def titles(self) -> dict[str, tuple[str | None, str]]:
+        """doc id -> (title, the file or page name it was read from): for labels, without
+        the per-document counts of ``summaries``."""
+        rows = self.conn.execute("SELECT id, title, location FROM documents")
+        return {d: (t, loc.rstrip("/").rsplit("/", 1)[-1]) for d, t, loc in rows}
+
     def count(self, table: str = "documents") -> int:
         if table not in {"documents", "sentences", "entities", "removed_lines", "errors"}:
             raise ValueError(table)

@@ -104,4 +104,4 @@ def api_page(request: Request) -> HTMLResponse:
 
 
 def _names(db: Store) -> dict[str, str]:
-    return {s.id: (s.title or s.location.rstrip("/").rsplit("/", 1)[-1]) for s in db.summaries()}
+    return {doc_id: title or place for doc_id, (title, place) in db.titles().items()}
