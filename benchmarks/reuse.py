@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -58,7 +59,16 @@ def main() -> int:
     parser.add_argument(
         "--recompute", action="store_true", help="compare all pairs again (features changed)"
     )
+    parser.add_argument(
+        "--encoder", default="minilm", choices=("minilm", "static"),
+        help="sentence encoder (static: own store and results/reuse-static.json)",
+    )  # fmt: skip
     args = parser.parse_args()
+    results = RESULTS
+    if args.encoder != "minilm":
+        os.environ["STORYTRACE_ENCODER"] = args.encoder
+        args.db = args.db.with_name(f"{args.db.stem}-{args.encoder}.db")
+        results = RESULTS.with_name(f"reuse-{args.encoder}.json")
     eval_dir = args.shared / "eval"
     if not (eval_dir / "reuse-dev").is_dir() or not (eval_dir / "ecbplus-dev").is_dir():
         print(f"evaluation data not found under {eval_dir}; nothing to measure")
@@ -104,8 +114,9 @@ def main() -> int:
             families_in, links_in, ids, keys, docs, roots, truth, reuse_eval
         )["families"]
     print_report(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    report["encoder"] = args.encoder
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(report, indent=1) + "\n")
     return 0
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -61,7 +62,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--fit", action="store_true", help="write the shipped weights")
+    parser.add_argument(
+        "--encoder", default="minilm", choices=("minilm", "static"),
+        help="sentence encoder (static: own stores and results/stories-static.json)",
+    )  # fmt: skip
     args = parser.parse_args()
+    suffix, results = "", RESULTS
+    if args.encoder != "minilm":
+        os.environ["STORYTRACE_ENCODER"] = args.encoder
+        suffix, results = f"-{args.encoder}", RESULTS.with_name(f"stories-{args.encoder}.json")
     eval_dir = args.shared / "eval"
     ecb_dir, reuse_dir = eval_dir / "ecbplus-dev", eval_dir / "reuse-dev"
     if not ecb_dir.is_dir() or not reuse_dir.is_dir():
@@ -74,7 +83,7 @@ def main() -> int:
         "metric": "document-level B-cubed P/R/F1 (eval/scorers/bcubed.py), out-of-fold",
     }
     ecb_files = sorted((ecb_dir / "docs").glob("*.txt"))
-    store, seconds = prepared_store(OUT / "stories-ecb.db", ecb_files)
+    store, seconds = prepared_store(OUT / f"stories-ecb{suffix}.db", ecb_files)
     run = out_of_fold_run(store, gold)
     report["ecbplus"] = run["scores"] | {"prepare_s": seconds}
     report["sensitivity"] = run["sensitivity"]
@@ -83,13 +92,14 @@ def main() -> int:
         fit_shipped(run)
         print(f"wrote {WEIGHTS.relative_to(REPO)}")
     mixed_files = ecb_files + sorted((reuse_dir / "docs").glob("*.txt"))
-    mixed, seconds = prepared_store(OUT / "stories-mixed.db", mixed_files, link=True)
+    mixed, seconds = prepared_store(OUT / f"stories-mixed{suffix}.db", mixed_files, link=True)
     report["mixed"] = out_of_fold_run(mixed, gold)["scores"] | {"prepare_s": seconds}
-    if WEIGHTS.exists():
+    if WEIGHTS.exists() and not suffix:  # the incremental check is about the shipped model
         report["incremental"] = incremental(ecb_files, store, gold)
+    report["encoder"] = args.encoder
     print_report(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(report, indent=1) + "\n")
     return 0
 
 

@@ -1,24 +1,28 @@
-"""Batch mode: sharded JSONL/Parquet in, Parquet out; the same results on Ray."""
+"""Batch mode: files in (JSONL, Parquet, HTML, WARC), Parquet tables out, resumable, and the
+same results on Ray."""
 
 from __future__ import annotations
 
 import gzip
 import importlib.util
+import io
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
-from storytrace.engine import run_local, run_ray, write_outputs
+from storytrace.engine import read_groups, read_pairs, run_local, run_ray
 from storytrace.engine.batch import prepare
 from storytrace.errors import StorytraceError
+from storytrace.model import RawRecord
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "examples" / "demo" / "pages"
 
 
 def _planted():
-    spec = importlib.util.spec_from_file_location("planted", BENCHMARKS / "planted.py")
+    spec = importlib.util.spec_from_file_location("planted", REPO / "benchmarks" / "planted.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["planted"] = module
     spec.loader.exec_module(module)
@@ -27,26 +31,40 @@ def _planted():
 
 @pytest.fixture(scope="module")
 def shards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
-    """240 planted documents in two shards (one gzipped) and their truth."""
+    """240 planted documents in three shards (one gzipped, one Parquet) and their truth."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     docs = list(_planted().generate_documents(240, 11))
     folder = tmp_path_factory.mktemp("shards")
     rows = [{"text": d.text, "title": d.title, "published": d.published, "key": d.key}
             for d in docs]  # fmt: skip
     with gzip.open(folder / "a.jsonl.gz", "wt", encoding="utf-8") as f:
-        f.writelines(json.dumps(r) + "\n" for r in rows[:120])
-    (folder / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[120:]))
+        f.writelines(json.dumps(r) + "\n" for r in rows[:100])
+    (folder / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[100:180]))
+    pq.write_table(pa.Table.from_pylist(rows[180:]), folder / "c.parquet")
     return folder, docs
 
 
-def test_copies_join_their_origin_and_independent_reports_stay_apart(shards) -> None:
-    folder, docs = shards
-    result = run_local([folder])
-    assert len(result.documents) <= len(docs) and result.pairs
-    # Each planted document's content id, as batch mode computes it.
-    prepared = prepare({"text": [d.text for d in docs], "title": [d.title for d in docs],
-                        "input": [d.key for d in docs]})  # fmt: skip
-    id_of = dict(zip(prepared["input"], prepared["id"], strict=True))
-    family_of = {d: n for n, group in enumerate(result.families) for d in group}
+@pytest.fixture(scope="module")
+def static_run(shards, tmp_path_factory: pytest.TempPathFactory):
+    folder, _ = shards
+    return run_local([folder], tmp_path_factory.mktemp("out"), encoder="static", workers=2)
+
+
+def _content_ids(docs: list) -> dict[str, str]:
+    """Each planted document's content id, as batch mode computes it."""
+    records = [RawRecord(location=d.key, content=d.text, format="text", title=d.title)
+               for d in docs]  # fmt: skip
+    return dict(zip([d.key for d in docs], prepare(records, "none")["id"], strict=True))
+
+
+def test_copies_join_their_origin_and_independent_reports_stay_apart(shards, static_run) -> None:
+    _, docs = shards
+    run = static_run
+    assert run.documents + run.duplicates == len(docs) and run.pairs and run.errors == 0
+    id_of = _content_ids(docs)
+    family_of = {d: n for n, group in enumerate(run.families) for d in group}
 
     def together(a: str, b: str) -> bool:
         return id_of[a] == id_of[b] or (
@@ -56,49 +74,129 @@ def test_copies_join_their_origin_and_independent_reports_stay_apart(shards) -> 
     copies = [d for d in docs if d.truth["style"] == "copy"]
     joined = sum(together(c.key, c.truth["parents"][0]) for c in copies)
     assert copies and joined >= 0.9 * len(copies)
+    for keys in _originals_by_event(docs).values():  # same event, independent: not one family
+        assert not any(together(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :])
+
+
+def _originals_by_event(docs: list) -> dict[str, list[str]]:
     events: dict[str, list[str]] = {}
     for d in docs:
         if d.truth["style"] is None:
             events.setdefault(d.truth["event"], []).append(d.key)
-    for keys in events.values():  # independent originals of one event: never one family
-        assert not any(together(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :])
+    return events
 
 
-def test_outputs_are_parquet_tables(shards, tmp_path: Path) -> None:
+def test_stories_gather_each_event_and_keep_events_apart(shards, static_run) -> None:
+    _, docs = shards
+    id_of = _content_ids(docs)
+    story_of = {d: n for n, group in enumerate(static_run.stories) for d in group}
+    assert set(story_of) == set(id_of.values())  # every document is in exactly one story
+    same = different = joined = split = 0
+    for i, a in enumerate(docs):
+        for b in docs[i + 1 :]:
+            if "combined" in (a.truth["style"], b.truth["style"]):
+                continue  # a combined page belongs to two events
+            together = story_of[id_of[a.key]] == story_of[id_of[b.key]]
+            if a.truth["event"] == b.truth["event"]:
+                same += 1
+                joined += together
+            else:
+                different += 1
+                split += not together
+    assert joined / same >= 0.7  # most pages of one event share a story
+    assert split / different >= 0.99  # and pages of different events almost never do
+
+
+def test_outputs_are_parquet_tables(static_run) -> None:
     import pyarrow.parquet as pq
 
-    folder, _ = shards
-    written = write_outputs(run_local([folder]), tmp_path / "out")
-    assert [p.name for p in written] == ["documents.parquet", "pairs.parquet", "families.parquet"]
-    documents = pq.read_table(written[0]).to_pylist()
-    assert {"id", "input", "title", "url", "published", "words"} <= set(documents[0])
-    assert pq.read_table(written[1]).num_rows > 0
+    out = static_run.out
+    documents = pq.read_table(out / "documents.parquet").to_pylist()
+    assert len(documents) == static_run.documents
+    assert {"id", "input", "format", "title", "published", "words", "text"} <= set(documents[0])
+    assert all(d["text"] and d["words"] > 0 for d in documents)
+    assert read_pairs(out) == static_run.pairs
+    assert read_groups(out, "families", "family") == static_run.families
+    assert read_groups(out, "stories", "story") == static_run.stories
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["encoder"] == "static" and manifest["run"]["documents"] == len(documents)
 
 
-def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
+def test_html_and_warc_pages_are_extracted_and_deduplicated(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    page = DEMO / "strike-deal-harbor-daily.html"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / page.name).write_bytes(page.read_bytes())
+    with (tmp_path / "in" / "crawl.warc.gz").open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")  # fmt: skip
+        writer.write_record(writer.create_warc_record(
+            "https://harbor.example/deal", "response", payload=io.BytesIO(page.read_bytes()),
+            http_headers=headers))  # fmt: skip
+    run = run_local([tmp_path / "in"], tmp_path / "out", encoder="none")
+    assert (run.documents, run.duplicates, run.errors) == (1, 1, 0)  # one page, twice
+    import pyarrow.parquet as pq
+
+    (doc,) = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
+    (copy,) = pq.read_table(tmp_path / "out" / "duplicates.parquet").to_pylist()
+    assert copy["id"] == doc["id"] and {copy["input"], doc["input"]} == {
+        str(tmp_path / "in" / "crawl.warc.gz#record=1"), str(tmp_path / "in" / page.name)}
+    assert doc["format"] == "html" and doc["words"] > 100
+    for furniture in ("Share this", "Related Posts", "Leave a Reply"):
+        assert furniture not in doc["text"]
+
+
+def test_bad_records_are_error_rows_and_missing_paths_fail_early(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
     with pytest.raises(StorytraceError, match="no such file"):
-        run_local([tmp_path / "missing.jsonl"])
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"text": "fine"}\n{not json\n')
-    with pytest.raises(StorytraceError, match=r"broken\.jsonl:2: not JSON"):
-        run_local([broken])
-    textless = tmp_path / "textless.jsonl"
-    textless.write_text('{"title": "no text"}\n')
-    with pytest.raises(StorytraceError, match="needs a 'text'"):
-        run_local([textless])
+        run_local([tmp_path / "missing.jsonl"], tmp_path / "out")
+    data = tmp_path / "in.jsonl"
+    good = json.dumps({"title": "Harbour strike ends", "text": "The dock strike ended today."})
+    data.write_text(f'{good}\n{{not json\n{{"title": "no text"}}\n')
+    run = run_local([data], tmp_path / "out", encoder="none")
+    assert (run.documents, run.errors) == (1, 2)
+    errors = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
+    assert [e["input"] for e in errors] == [f"{data}#L2", f"{data}#L3"]
+    assert "invalid JSON" in errors[0]["error"] and "no text field" in errors[1]["error"]
+
+
+def test_an_interrupted_run_resumes_and_a_finished_one_is_a_no_op(shards, tmp_path: Path) -> None:
+    folder, _ = shards
+    out = tmp_path / "out"
+    first = run_local([folder], out, encoder="none")
+    assert first.files == 3 and first.files_resumed == 0
+    # An interruption after two files: the third file's shard and the outputs are missing.
+    work = out / ".work" / "none"
+    last = sorted(p for p in work.glob("000002-*.parquet") if ".errors" not in p.name)
+    last[0].unlink()
+    (out / "manifest.json").unlink()
+    resumed = run_local([folder], out, encoder="none")
+    assert resumed.files_resumed == 2 and not resumed.up_to_date
+    assert (resumed.pairs, resumed.families) == (first.pairs, first.families)
+    again = run_local([folder], out, encoder="none")
+    assert again.up_to_date and again.pairs == first.pairs
+    (folder / "b.jsonl").touch()  # a changed input is prepared again
+    assert not run_local([folder], out, encoder="none").up_to_date
 
 
 @pytest.mark.slow
-def test_ray_gives_the_same_documents_pairs_and_families(shards) -> None:
+def test_ray_gives_the_same_tables(shards, static_run, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
     ray = pytest.importorskip("ray")
     folder, _ = shards
-    local = run_local([folder])
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
-        distributed = run_ray([folder])
+        distributed = run_ray([folder], tmp_path / "ray", encoder="static")
     finally:
         ray.shutdown()
-    assert distributed.pairs == local.pairs
-    assert distributed.families == local.families
-    key = lambda d: d["id"]  # noqa: E731
-    assert sorted(distributed.documents, key=key) == sorted(local.documents, key=key)
+    assert distributed.pairs == static_run.pairs
+    assert distributed.families == static_run.families
+    assert distributed.stories == static_run.stories
+    for table in ("documents", "duplicates", "pairs", "families", "stories", "errors"):
+        local = pq.read_table(static_run.out / f"{table}.parquet")
+        assert pq.read_table(tmp_path / "ray" / f"{table}.parquet").equals(local), table

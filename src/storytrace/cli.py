@@ -822,41 +822,74 @@ def serve_command(
 @app.command("batch")
 def batch_command(
     inputs: Annotated[
-        list[Path], typer.Argument(help="JSONL (.jsonl, .jsonl.gz) or Parquet files, or folders.")
+        list[Path],
+        typer.Argument(
+            help="Files or folders: JSONL(.gz), Parquet, WARC(.gz), HTML, text, feeds. "
+            "Work is shared out per file, so shard large inputs."
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output folder (created).")] = Path("batch"),
     engine: Annotated[
-        str, typer.Option("--engine", help="local (this process) or ray (Ray Data).")
+        str, typer.Option("--engine", help="local (this machine's cores) or ray (Ray).")
     ] = "local",
     address: Annotated[
         str | None,
         typer.Option("--address", help="A Ray cluster to connect to (default: start one here)."),
     ] = None,
+    encoder: Annotated[
+        str,
+        typer.Option(
+            "--encoder",
+            help="Lead vectors for stories: static (model2vec distilled from MiniLM, fast), "
+            "minilm (MiniLM itself, ~40x slower), or none (no stories).",
+        ),
+    ] = "static",
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local engine: processes (default: all cores)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Batch mode for large sharded inputs (first slice): each record's text (field
-    "text"; "title", "url", "published" kept) cleaned and MinHashed, LSH banding as a
-    group-by, pairs of copies and close rewrites verified by signature agreement, families
-    as connected components. Writes documents.parquet, pairs.parquet, families.parquet.
-    The same steps run here (--engine local) or on Ray Data (--engine ray) with the same
-    results. Embeddings, sentence alignment and stories are not in batch mode yet.
+    """Batch mode for large inputs: extraction and furniture removal, MinHash signatures
+    and lead vectors per file (in parallel), then LSH banding, pair verification by
+    signature agreement, families (connected components) and stories (average link over
+    lead-vector neighbours, families kept together, dates within two weeks).
+
+    Writes Parquet tables to --out: documents (id, input, format, title, url, site,
+    published, words, text), duplicates (input, id of the document it repeats), pairs (a,
+    b, agreement), families (family, id), stories (story, id), errors (input, error).
+    Copies and close rewrites only: paraphrase links and sentence alignment need
+    `storytrace analyze`. Interrupted runs resume per file; a
+    finished run re-run on unchanged inputs is a no-op. See docs/scaling.md.
     """
-    from storytrace.engine import run_local, run_ray, write_outputs
+    from storytrace.engine import run_local, run_ray
 
     if engine not in {"local", "ray"}:
         raise _fail(f"--engine must be local or ray, not {engine!r}")
+    if address and engine != "ray":
+        raise _fail("--address needs --engine ray")
     try:
-        result = run_ray(inputs, address) if engine == "ray" else run_local(inputs)
+        with RichProgress(not quiet and sys.stderr.isatty()) as progress:
+            if engine == "ray":
+                run = run_ray(inputs, out, encoder, address, progress)
+            else:
+                run = run_local(inputs, out, encoder, workers, progress)
     except ImportError as exc:
         raise _fail(f"--engine ray needs Ray: pip install 'storytrace[ray]' ({exc.name})") from exc
     except StorytraceError as exc:
         raise _fail(str(exc)) from exc
-    for path in write_outputs(result, out):
-        console.print(f"  {escape(str(path))}", highlight=False)
+    if run.up_to_date:
+        console.print(f"{escape(str(out))} is up to date with these inputs.", highlight=False)
     console.print(
-        f"{len(result.documents)} documents, {len(result.pairs)} verified pairs, "
-        f"{len(result.families)} families",
+        f"{run.documents} documents ({run.duplicates} duplicates dropped, {run.errors} "
+        f"errors), {len(run.pairs)} verified pairs, {len(run.families)} families, "
+        f"{sum(len(s) > 1 for s in run.stories)} stories of two or more documents "
+        f"-> {escape(str(out))}",
         highlight=False,
     )
+    if run.errors:
+        console.print(f"  errors are listed in {escape(str(out / 'errors.parquet'))}",
+                      highlight=False)  # fmt: skip
 
 
 @app.command("ask")

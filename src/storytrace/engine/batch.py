@@ -1,173 +1,355 @@
-"""Batch mode, first slice: copy families over sharded inputs, on one machine or on Ray.
+"""Batch mode's steps: plain functions over column batches (``dict[str, list]``) and arrays,
+so that the local executor and Ray Data run the same code.
 
-The steps are plain functions over column batches (``dict[str, list]``), so the same code
-runs in the local executor and inside Ray Data's ``map_batches``/``groupby``:
+Per input file (embarrassingly parallel: the unit of work, of resuming and of scale-out):
 
-1. ``prepare``: each record's text cleaned (NFKC, one spelling of quotes and dashes), its
-   content id, its content-word bigrams and their MinHash signature (the reuse stage's
-   parameters: 128 permutations, seed 42);
-2. ``band_rows``: one row per (document, band) with the band's values as its key: LSH
-   banding becomes a group-by on that key;
-3. ``bucket_pairs``: the document pairs of each bucket (buckets above the reuse stage's cap
-   are stock phrases and emit nothing);
-4. ``verify``: a pair stays when its signatures agree on at least ``MIN_AGREEMENT`` of
-   the positions (an estimate of bigram Jaccard; copies and light rewrites, not
-   paraphrases: the embedding and sentence-alignment steps come next);
-5. families: connected components of the verified pairs.
+1. ``read_file``: the records of one file through the ingest readers (JSONL(.gz), WARC(.gz),
+   HTML, text, feeds) or Parquet; a bad record becomes an error row, reading goes on;
+2. ``prepare``: extraction and per-page furniture removal (the ingest stage's code), clean
+   text, content id, the MinHash signature of its content-word bigrams (the reuse stage's
+   parameters) and the vector of its lead (title and first sentences).
 
-Outputs (Parquet): documents (id, input, title, url, published, words), pairs (a, b,
-agreement) and families (family id, document id). Both engines give identical files.
+Over the whole corpus:
+
+3. ``band_keys`` / ``bucket_pairs``: LSH banding as a group-by on (band, band values);
+4. ``agreement``: a pair stays when its signatures agree on at least ``MIN_AGREEMENT`` of
+   the positions (an estimate of bigram Jaccard: copies and close rewrites);
+5. ``families``: connected components of the verified pairs;
+6. ``stories``: average-link clustering of lead vectors over each document's nearest
+   neighbours, families starting merged, documents far apart in time never joined.
+
+Outputs (Parquet): documents, pairs, families, stories, errors (see ``storytrace batch
+--help``). Same inputs give the same files on both engines.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
+import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import combinations
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from storytrace.errors import StorytraceError
-from storytrace.model import document_id
-from storytrace.reuse.candidates import BANDS, MAX_BUCKET, NUM_PERM, signatures
-from storytrace.reuse.text import bigrams, stop_words, words
-from storytrace.util import clean_text
+from storytrace.model import InputError, RawRecord
 
 MIN_AGREEMENT = 0.3  # signature agreement kept as a copy or close rewrite
+# Story settings chosen on eval/ecbplus-dev and a planted corpus together (docs/benchmarks.md,
+# "Batch mode"): a lead of ten sentences; each document's ten nearest leads with cosine >=
+# 0.3; similarity = the mean of lead cosine and the Jaccard of the lead's names (names tell
+# two earthquakes apart, which vectors of the same vocabulary do not); an average-link stop
+# per encoder (missing pairs count as 0, so the stop is low).
+LEAD_SENTENCES = 10
+STORY_NEIGHBOURS = 10
+STORY_FLOOR = 0.3
+NAME_WEIGHT = 0.5
+STORY_THRESHOLD = {"static": 0.2, "minilm": 0.25}
+STORY_DAYS = 14  # reports of one event are published within days of each other
+ENCODERS = ("static", "minilm", "none")
 Columns = dict[str, list[Any]]
+INPUT_SUFFIXES = (".parquet",)
 
 
-@dataclass(slots=True)
-class BatchResult:
-    documents: list[dict[str, Any]]
-    pairs: list[tuple[str, str, float]]
-    families: list[list[str]]
+# -- per file ------------------------------------------------------------------------------
+def input_files(paths: Iterable[Path]) -> list[Path]:
+    """Files to read, folders walked in name order; a missing path is an error before any
+    work starts (a typo should not cost an hour of batch time)."""
+    from storytrace.ingest.readers import discover
+    from storytrace.settings import Settings
 
-
-def read_records(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
-    """Records of JSONL (.jsonl, .jsonl.gz) and Parquet files, or of every such file in a
-    folder: ``text`` is required; ``title``, ``url``, ``published`` are kept when given."""
-    for path in _files(paths):
-        if path.name.endswith(".parquet"):
-            import pyarrow.parquet as pq
-
-            yield from ({**row, "input": f"{path}#{n}"}
-                        for n, row in enumerate(pq.read_table(path).to_pylist(), 1))  # fmt: skip
-            continue
-        opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise StorytraceError(f"{path}:{n}: not JSON ({exc.msg})") from exc
-                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                    raise StorytraceError(f"{path}:{n}: a record needs a 'text' string")
-                yield {**record, "input": f"{path}#L{n}"}
-
-
-def _files(paths: Iterable[Path]) -> Iterator[Path]:
-    suffixes = (".jsonl", ".jsonl.gz", ".parquet")
+    found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise StorytraceError(f"{path}: no such file or folder")
-        found = (
-            sorted(p for p in path.rglob("*") if p.name.endswith(suffixes))
-            if path.is_dir()
-            else [path]
-        )
-        yield from found
+        if path.is_file() and path.name.endswith(INPUT_SUFFIXES):
+            found.append(path)
+            continue
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.parquet") if not _hidden(p, path))
+        for unit in discover([path], Settings()):
+            if isinstance(unit, InputError):
+                raise StorytraceError(f"{unit.location}: {unit.message}")
+            if unit.path is not None and not unit.path.name.endswith(INPUT_SUFFIXES):
+                found.append(unit.path)
+    return list(dict.fromkeys(found))
 
 
-def prepare(batch: Columns) -> Columns:
-    """Clean text, id, bigram MinHash signature and word count of each record."""
-    stop = stop_words()
-    texts = [clean_text(t or "") for t in batch["text"]]
-    titles = [clean_text(t) if t else None for t in _strings(batch, "title", len(texts))]
-    shingles = [sorted(set(bigrams([w for w in words(t) if w not in stop]))) for t in texts]
-    sigs = signatures(shingles)
-    ids = [document_id(title, text.splitlines()) for title, text in zip(titles, texts, strict=True)]
-    return {
-        "id": ids,
-        "input": list(batch["input"]),
-        "title": titles,
-        "url": _strings(batch, "url", len(texts)),
-        "published": _strings(batch, "published", len(texts)),
-        "words": [len(words(t)) for t in texts],
-        "signature": [row.tolist() for row in sigs],
-    }  # fmt: skip
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _strings(batch: Columns, key: str, n: int) -> list[str | None]:
-    """The column's values that are strings (anything else, or a missing column: None)."""
-    return [v if isinstance(v, str) and v else None for v in batch.get(key, [None] * n)]
+def file_key(path: Path) -> str:
+    """Identifies a file's content for resuming: path, size and modification time."""
+    stat = path.stat()
+    raw = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
-def band_rows(batch: Columns) -> Columns:
-    """One row per (document, band): the band's MinHash values as one key."""
-    rows_per_band = NUM_PERM // BANDS
-    out: Columns = {"key": [], "id": []}
-    for doc_id, signature in zip(batch["id"], batch["signature"], strict=True):
-        for band in range(BANDS):
-            values = signature[band * rows_per_band : (band + 1) * rows_per_band]
-            out["key"].append(f"{band}:" + ",".join(map(str, values)))
-            out["id"].append(doc_id)
-    return out
+def read_file(path: Path) -> Iterator[RawRecord | InputError]:
+    if path.name.endswith(".parquet"):
+        yield from _read_parquet(path)
+        return
+    from storytrace.ingest.readers import discover, read_unit
+    from storytrace.settings import Settings
+
+    settings = Settings()
+    for unit in discover([path], settings):
+        if isinstance(unit, InputError):
+            yield unit
+        else:
+            yield from read_unit(unit, settings)
 
 
-def bucket_pairs(batch: Columns) -> Columns:
-    """The pairs of one bucket (all rows share a key), ids in order; none for a stock
-    phrase's bucket."""
-    ids = sorted(set(batch["id"]))
-    if len(ids) < 2 or len(ids) > MAX_BUCKET:
-        return {"a": [], "b": []}
-    pairs = list(combinations(ids, 2))
-    return {"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}
-
-
-def verify(
-    pairs: Iterable[tuple[str, str]], sigs: dict[str, list[int]]
-) -> list[tuple[str, str, float]]:
-    kept = []
-    for a, b in sorted(set(pairs)):
-        agreement = float((np.asarray(sigs[a]) == np.asarray(sigs[b])).mean())
-        if agreement >= MIN_AGREEMENT:
-            kept.append((a, b, round(agreement, 4)))
-    return kept
-
-
-def families(pairs: Iterable[tuple[str, str, float]]) -> list[list[str]]:
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_edges_from((a, b) for a, b, _ in pairs)
-    return sorted(sorted(group) for group in nx.connected_components(graph))
-
-
-def write_outputs(result: BatchResult, out: Path) -> list[Path]:
-    """documents.parquet, pairs.parquet, families.parquet in ``out``."""
-    import pyarrow as pa
+def _read_parquet(path: Path) -> Iterator[RawRecord | InputError]:
+    """Rows of a Parquet file, with the JSONL reader's field names (text or html, title,
+    url, published, ...), read a row group at a time."""
     import pyarrow.parquet as pq
 
-    out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "documents": pa.Table.from_pylist(sorted(result.documents, key=lambda d: d["id"])),
-        "pairs": pa.table({"a": [p[0] for p in result.pairs], "b": [p[1] for p in result.pairs],
-                           "agreement": [p[2] for p in result.pairs]}),
-        "families": pa.table({
-            "family": [f"f{n}" for n, group in enumerate(result.families, 1) for _ in group],
-            "id": [d for group in result.families for d in group],
-        }),
-    }  # fmt: skip
-    written = []
-    for name, table in tables.items():
-        path = out / f"{name}.parquet"
-        pq.write_table(table, path)
-        written.append(path)
-    return written
+    from storytrace.ingest.readers import record_from_object
+
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        yield InputError(str(path), f"not a readable Parquet file ({exc})")
+        return
+    row = 0
+    for group in range(table.num_row_groups):
+        for record in table.read_row_group(group).to_pylist():
+            row += 1
+            plain = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in record.items()}
+            yield record_from_object(plain, f"{path}#row={row}")
+
+
+def prepare(
+    records: list[RawRecord], encoder: str = "static", spent: dict[str, float] | None = None
+) -> Columns:
+    """One row per record: metadata, clean text, content id, signature and lead vector.
+    ``spent`` collects the seconds of each part (extract, minhash, embed)."""
+    from storytrace.reuse.candidates import signatures
+
+    clock = Stopwatch(spent)
+    rows = [_extract(r) for r in records]
+    clock.lap("extract")
+    sigs = signatures(shingles(row["text"]) for row in rows)
+    clock.lap("minhash")
+    leads = [lead_text(row["title"], row["text"]) for row in rows]
+    vectors = encode_leads(leads, encoder)
+    names = [lead_names(row["title"], row["text"]) for row in rows]
+    clock.lap("embed")
+    columns: Columns = {key: [row[key] for row in rows] for key in DOC_COLUMNS}
+    columns["signature"] = list(sigs)
+    columns["vector"] = list(vectors)
+    columns["names"] = names
+    return columns
+
+
+class Stopwatch:
+    """Adds the seconds since the last lap to ``spent[name]``."""
+
+    def __init__(self, spent: dict[str, float] | None) -> None:
+        import time
+
+        self.spent = spent if spent is not None else {}
+        self.now = time.perf_counter
+        self.started = self.now()
+
+    def lap(self, name: str) -> None:
+        now = self.now()
+        self.spent[name] = self.spent.get(name, 0.0) + now - self.started
+        self.started = now
+
+    def skip(self) -> None:
+        """Start the next lap now (the time since was counted elsewhere)."""
+        self.started = self.now()
+
+
+DOC_COLUMNS = ("id", "input", "format", "title", "url", "site", "published", "words", "text")
+
+
+def _extract(record: RawRecord) -> dict[str, Any]:
+    from storytrace.pipeline import assemble, extract_record
+    from storytrace.reuse.text import words
+    from storytrace.util import clean_text
+
+    doc, lines = extract_record(record)
+    text = "\n".join(clean_text(line) for line in assemble(lines)[0].split("\n\n"))
+    return {
+        "id": doc.id,
+        "input": record.location,
+        "format": record.format,
+        "title": clean_text(doc.title) if doc.title else None,
+        "url": doc.url,
+        "site": doc.site,
+        "published": doc.published,
+        "words": len(words(text)),
+        "text": text,
+    }
+
+
+def shingles(text: str) -> list[str]:
+    """Content-word bigrams of a text (the reuse stage's shingles)."""
+    from storytrace.reuse.text import bigrams, stop_words, words
+    from storytrace.util import clean_text
+
+    stop = stop_words()
+    return sorted(set(bigrams([w for w in words(clean_text(text)) if w not in stop])))
+
+
+def lead_text(title: str | None, text: str) -> str:
+    from storytrace.util import clean_text
+
+    sentences = _sentences(clean_text(text.replace("\n", " ")))[:LEAD_SENTENCES]
+    return " ".join([title or "", *sentences]).strip()
+
+
+def lead_names(title: str | None, text: str) -> list[int]:
+    """Hashes of the capitalised words inside the lead's sentences (not their first word):
+    a cheap stand-in for its names, fast enough for millions of pages (spaCy's NER runs
+    in `storytrace analyze`)."""
+    import zlib
+
+    from storytrace.reuse.text import stop_words
+
+    skip = stop_words() | _CALENDAR
+    found = set()
+    for sentence in [title or "", *_sentences(text.replace("\n", " "))[:LEAD_SENTENCES]]:
+        for token in sentence.split()[1:]:
+            word = token.strip(".,;:!?\"'()[]")
+            if len(word) > 2 and word[0].isupper() and word.lower() not in skip:
+                found.add(zlib.crc32(word.lower().encode()))
+    return sorted(found)
+
+
+_CALENDAR = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+     "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"}
+)  # fmt: skip
+
+
+def _sentences(text: str) -> list[str]:
+    import re
+
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])", text) if s]
+
+
+def encode_leads(leads: list[str], encoder: str) -> np.ndarray:
+    if encoder == "none":
+        return np.zeros((len(leads), 0), dtype=np.float32)
+    if encoder == "minilm":
+        from storytrace.reuse.encode import encode
+
+        return encode(leads)
+    if encoder == "static":
+        from storytrace.reuse.static import encode_static
+
+        return encode_static(leads)
+    raise StorytraceError(f"unknown encoder {encoder!r} (choose from {', '.join(ENCODERS)})")
+
+
+# -- over the corpus -----------------------------------------------------------------------
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """One int64 key per (document, band): the band's values hashed with its number, so
+    banding is a group-by on one integer column (two rows share a key only if they share
+    the band's values; a hash collision only adds a pair that verification drops)."""
+    from storytrace.reuse.candidates import BANDS
+
+    rows = signatures.shape[1] // BANDS
+    values = signatures.astype(np.uint64).reshape(len(signatures), BANDS, rows)
+    key = np.arange(BANDS, dtype=np.uint64)[None, :] * np.uint64(0x9E3779B97F4A7C15)
+    for r in range(rows):
+        key = (key ^ values[:, :, r]) * np.uint64(0xBF58476D1CE4E5B9)
+        key ^= key >> np.uint64(31)
+    return (key >> np.uint64(1)).astype(np.int64)
+
+
+def bucket_pairs(keys: np.ndarray) -> np.ndarray:
+    """Row pairs (i < j) that share a key in one band, as the reuse stage's LSH finds them
+    (buckets over its cap are stock phrases and give none). Rows must be distinct
+    documents."""
+    from storytrace.reuse.candidates import band_pair_codes
+
+    n = len(keys)
+    codes = list(band_pair_codes(keys, np.ones(n, dtype=bool)))
+    if not codes:
+        return np.zeros((0, 2), dtype=np.int64)
+    joined = np.concatenate(codes)
+    return np.stack([joined // n, joined % n], axis=1)
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Share of MinHash positions on which paired signatures agree (row by row)."""
+    return (a == b).mean(axis=1)
+
+
+def families(pairs: np.ndarray, n: int) -> list[list[int]]:
+    """Connected components (of two or more rows) of the verified pairs, sorted."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if not len(pairs):
+        return []
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    touched = np.unique(pairs.ravel())
+    groups: dict[int, list[int]] = {}
+    for row in touched.tolist():
+        groups.setdefault(int(labels[row]), []).append(row)
+    return sorted(groups.values())
+
+
+def story_pairs(vectors: np.ndarray, days: np.ndarray, names: list[np.ndarray]) -> np.ndarray:
+    """(i, j, similarity) for each document's nearest leads that are close enough and
+    published within ``STORY_DAYS`` of each other (a missing date never blocks)."""
+    from storytrace.reuse.candidates import neighbour_pairs
+
+    n = len(vectors)
+    if n < 2 or vectors.shape[1] == 0:
+        return np.zeros((0, 3))
+    found = neighbour_pairs(vectors, np.ones(n, dtype=bool), k=STORY_NEIGHBOURS)
+    pairs = np.asarray(sorted(found), dtype=np.int64).reshape(-1, 2)
+    cosine = np.einsum("ij,ij->i", vectors[pairs[:, 0]], vectors[pairs[:, 1]])
+    gap = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]])
+    near = (days[pairs[:, 0]] < 0) | (days[pairs[:, 1]] < 0) | (gap <= STORY_DAYS)
+    keep = (cosine >= STORY_FLOOR) & near
+    pairs, cosine = pairs[keep], cosine[keep]
+    shared = np.asarray([_jaccard(names[i], names[j]) for i, j in pairs.tolist()])
+    similarity = (1 - NAME_WEIGHT) * cosine + NAME_WEIGHT * shared.reshape(-1)
+    return np.column_stack([pairs, similarity]) if len(pairs) else np.zeros((0, 3))
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    union = len(a) + len(b)
+    if not union:
+        return 0.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (union - common)
+
+
+def stories(n: int, pairs: np.ndarray, groups: list[list[int]], encoder: str) -> list[int]:
+    """A story label per row: average link over the lead pairs, families pre-merged."""
+    from storytrace.stories.cluster import average_link
+
+    triples = ((int(i), int(j), float(s)) for i, j, s in pairs)
+    return average_link(n, triples, STORY_THRESHOLD[encoder], initial=groups)
+
+
+def day_numbers(published: Iterable[str | None]) -> np.ndarray:
+    """Days since 1970 of ISO dates; -1 where unknown."""
+    out = []
+    for value in published:
+        try:
+            out.append(date.fromisoformat(value[:10]).toordinal() - 719163 if value else -1)
+        except ValueError:
+            out.append(-1)
+    return np.asarray(out, dtype=np.int64)
+
+
+def output_names() -> tuple[str, ...]:
+    return ("documents", "duplicates", "pairs", "families", "stories", "errors")
+
+
+def shard_name(index: int, path: Path) -> str:
+    return f"{index:06d}-{file_key(path)}"

@@ -326,6 +326,12 @@ def _jsonl_record(line: bytes, where: str) -> Item:
         return InputError(where, f"invalid JSON ({_one_line(exc)})")
     if not isinstance(obj, dict):
         return InputError(where, f"expected a JSON object, got {_json_type(obj)}")
+    return record_from_object(obj, where)
+
+
+def record_from_object(obj: dict[str, Any], where: str) -> Item:
+    """A record from one JSON object or Parquet row: the text or HTML field and the
+    container's metadata under any of their usual names."""
     found = _jsonl_content(obj)
     if isinstance(found, str):
         return InputError(where, found)

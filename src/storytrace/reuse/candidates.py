@@ -64,7 +64,7 @@ def lsh_pair_array(sigs: np.ndarray, query: np.ndarray, bands: int = BANDS) -> n
     found: list[np.ndarray] = []
     pending = 0
     for band in range(bands):
-        for codes in _band_pair_codes(_band_keys(sigs, band, bands), query):
+        for codes in band_pair_codes(_band_keys(sigs, band, bands), query):
             found.append(codes)
             pending += len(codes)
         if pending > _COMPACT_AT:  # bound memory: duplicates across bands go early
@@ -84,7 +84,9 @@ def _band_keys(sigs: np.ndarray, band: int, bands: int) -> np.ndarray:
     return block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
 
 
-def _band_pair_codes(keys: np.ndarray, query: np.ndarray) -> Iterator[np.ndarray]:
+def band_pair_codes(keys: np.ndarray, query: np.ndarray) -> Iterator[np.ndarray]:
+    """Pairs of rows sharing a key (one band's buckets) as ``i * n + j`` codes, i < j, in
+    arrays per bucket size; buckets over ``MAX_BUCKET`` rows give none."""
     n = len(keys)
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]

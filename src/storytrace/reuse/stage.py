@@ -84,12 +84,13 @@ def prepare_pending(store: Store, settings: Settings, bar: Progress) -> int:
     pending = store.reuse.pending_ids()
     if not pending:
         return 0
+    encoder = encode.store_encoder(store, settings.encoder)
     bar.start("Embedding sentences", len(pending))
     for ids in batched(pending, max(8, settings.batch_size)):
         docs = [store.get(i) for i in ids]
         texts = [doc_text(d) for d in docs]
         flat = [s for t in texts for s in t.sentences]
-        vectors = encode.encode(flat, threads=settings.workers)
+        vectors = encode.encode(flat, threads=settings.workers, encoder=encoder)
         sigs = candidates.signatures(shingles(d) for d in docs)
         with store.transaction():
             offset = 0
@@ -101,11 +102,13 @@ def prepare_pending(store: Store, settings: Settings, bar: Progress) -> int:
                         doc_id=doc.id,
                         sentence_ids=text.sentence_ids,
                         vectors=own,
-                        doc_vector=mean_vector(own) if text.size else np.zeros(encode.DIMENSIONS),
+                        doc_vector=mean_vector(own)
+                        if text.size
+                        else np.zeros(encode.dimensions(encoder)),
                         minhash=sig,
                         terms=sorted(text.all_terms),
                     ),
-                    encode.ENCODER_NAME,
+                    encode.name_of(encoder),
                 )
         bar.advance(len(ids))
     return len(pending)

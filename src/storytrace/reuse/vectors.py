@@ -25,11 +25,12 @@ def sentence_vectors(
         if vector is None:
             missing.append((len(rows), text))
         rows.append(vector)
-    encoded = encode.encode([text for _, text in missing], threads)
+    encoder = encode.store_encoder(store)
+    encoded = encode.encode([text for _, text in missing], threads, encoder=encoder)
     for (position, _), vector in zip(missing, encoded, strict=True):
         rows[position] = vector
     if not rows:
-        return np.zeros((0, encode.DIMENSIONS), dtype=np.float32)
+        return np.zeros((0, encode.dimensions(encoder)), dtype=np.float32)
     matrix = np.stack([np.asarray(v, dtype=np.float32) for v in rows])
     # Stored vectors are float16: renormalise so that dot products stay cosines.
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)

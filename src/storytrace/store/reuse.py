@@ -52,6 +52,11 @@ class ReuseTables:
         )
         return [r[0] for r in rows]
 
+    def encoders(self) -> list[str]:
+        """Names of the models whose vectors the store holds (one, normally)."""
+        rows = self.conn.execute("SELECT DISTINCT encoder FROM reuse_docs ORDER BY encoder")
+        return [r[0] for r in rows]
+
     def add_doc(self, doc: ReuseDoc, encoder: str) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO reuse_docs(doc_id, encoder, sentence_ids, vectors, "

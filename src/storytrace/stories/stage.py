@@ -128,12 +128,12 @@ def prepare_evidence(store: Store, settings: Settings, bar: Progress) -> int:
     pending = store.stories.pending_ids()
     if not pending:
         return 0
+    encoder = encode.store_encoder(store, settings.encoder)
     bar.start("Story evidence", len(pending))
     for ids in batched(pending, max(8, settings.batch_size)):
         texts = [story_text(store.get(doc_id)) for doc_id in ids]
-        vectors = encode.encode(
-            [t.lead for t in texts] + [t.plain_lead for t in texts], threads=settings.workers
-        )
+        leads = [t.lead for t in texts] + [t.plain_lead for t in texts]
+        vectors = encode.encode(leads, threads=settings.workers, encoder=encoder)
         with store.transaction():
             for k, text in enumerate(texts):
                 store.stories.add_doc(text, vectors[k], vectors[len(texts) + k])
