@@ -122,6 +122,20 @@ def test_outputs_are_parquet_tables(static_run) -> None:
     assert manifest["encoder"] == "static" and manifest["run"]["documents"] == len(documents)
 
 
+def test_the_documents_table_loads_into_a_store(static_run, tmp_path: Path) -> None:
+    from storytrace.pipeline import ingest
+    from storytrace.settings import Settings
+    from storytrace.store import Store
+
+    settings = Settings().with_(db=tmp_path / "s.db", progress=False)
+    report = ingest([static_run.out / "documents.parquet"], settings)
+    # Pages that differed only in furniture have one clean text: the store keeps it once.
+    assert report.ok and report.new_documents + report.duplicates == static_run.documents
+    with Store(settings.db) as store:
+        titles = [title for title, _ in store.titles().values()]
+    assert sum(t is not None for t in titles) == report.new_documents  # metadata came along
+
+
 def test_html_and_warc_pages_are_extracted_and_deduplicated(tmp_path: Path) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -143,7 +157,9 @@ def test_html_and_warc_pages_are_extracted_and_deduplicated(tmp_path: Path) -> N
     (doc,) = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
     (copy,) = pq.read_table(tmp_path / "out" / "duplicates.parquet").to_pylist()
     assert copy["id"] == doc["id"] and {copy["input"], doc["input"]} == {
-        str(tmp_path / "in" / "crawl.warc.gz#record=1"), str(tmp_path / "in" / page.name)}
+        str(tmp_path / "in" / "crawl.warc.gz#record=1"),
+        str(tmp_path / "in" / page.name),
+    }
     assert doc["format"] == "html" and doc["words"] > 100
     for furniture in ("Share this", "Related Posts", "Leave a Reply"):
         assert furniture not in doc["text"]

@@ -763,3 +763,26 @@ def test_url_list_missing(tmp_path: Path) -> None:
     assert list(discover_urls(path, SETTINGS)) == [
         InputError(str(path), "no such file or directory")
     ]
+
+
+# -- Parquet ---------------------------------------------------------------------------------
+def test_parquet_rows_are_records_and_a_damaged_file_is_an_error(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "pages.parquet"
+    rows = [{"title": "Dock strike ends", "text": "The strike ended today.", "url": "https://a.example/1"},
+            {"title": "No body", "text": None, "url": None}]  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    first, second = _read(path)
+    assert isinstance(first, RawRecord) and first.location == f"{path}#row=1"
+    assert (first.title, first.content, first.url) == (
+        rows[0]["title"],
+        rows[0]["text"],
+        rows[0]["url"],
+    )
+    assert isinstance(second, InputError) and "text field 'text'" in second.message
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really parquet")
+    (error,) = _read(broken)
+    assert isinstance(error, InputError) and "not a readable Parquet file" in error.message

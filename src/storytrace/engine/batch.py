@@ -3,8 +3,8 @@ so that the local executor and Ray Data run the same code.
 
 Per input file (embarrassingly parallel: the unit of work, of resuming and of scale-out):
 
-1. ``read_file``: the records of one file through the ingest readers (JSONL(.gz), WARC(.gz),
-   HTML, text, feeds) or Parquet; a bad record becomes an error row, reading goes on;
+1. ``read_file``: the records of one file through the ingest readers (JSONL(.gz), Parquet,
+   WARC(.gz), HTML, text, feeds); a bad record becomes an error row, reading goes on;
 2. ``prepare``: extraction and per-page furniture removal (the ingest stage's code), clean
    text, content id, the MinHash signature of its content-word bigrams (the reuse stage's
    parameters) and the vector of its lead (title and first sentences).
@@ -49,35 +49,22 @@ STORY_THRESHOLD = {"static": 0.2, "minilm": 0.25}
 STORY_DAYS = 14  # reports of one event are published within days of each other
 ENCODERS = ("static", "minilm", "none")
 Columns = dict[str, list[Any]]
-INPUT_SUFFIXES = (".parquet",)
 
 
 # -- per file ------------------------------------------------------------------------------
 def input_files(paths: Iterable[Path]) -> list[Path]:
-    """Files to read, folders walked in name order; a missing path is an error before any
-    work starts (a typo should not cost an hour of batch time)."""
+    """Files to read, folders walked in name order (the ingest stage's discovery); a
+    missing path is an error before any work starts (a typo should not cost an hour)."""
     from storytrace.ingest.readers import discover
     from storytrace.settings import Settings
 
     found: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            raise StorytraceError(f"{path}: no such file or folder")
-        if path.is_file() and path.name.endswith(INPUT_SUFFIXES):
-            found.append(path)
-            continue
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*.parquet") if not _hidden(p, path))
-        for unit in discover([path], Settings()):
-            if isinstance(unit, InputError):
-                raise StorytraceError(f"{unit.location}: {unit.message}")
-            if unit.path is not None and not unit.path.name.endswith(INPUT_SUFFIXES):
-                found.append(unit.path)
-    return list(dict.fromkeys(found))
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    for unit in discover(list(paths), Settings()):
+        if isinstance(unit, InputError):
+            raise StorytraceError(f"{unit.location}: {unit.message}")
+        if unit.path is not None:
+            found.append(unit.path)
+    return found
 
 
 def file_key(path: Path) -> str:
@@ -88,9 +75,8 @@ def file_key(path: Path) -> str:
 
 
 def read_file(path: Path) -> Iterator[RawRecord | InputError]:
-    if path.name.endswith(".parquet"):
-        yield from _read_parquet(path)
-        return
+    """The records of one file, through the ingest readers: a bad record is an
+    ``InputError`` and reading goes on."""
     from storytrace.ingest.readers import discover, read_unit
     from storytrace.settings import Settings
 
@@ -100,26 +86,6 @@ def read_file(path: Path) -> Iterator[RawRecord | InputError]:
             yield unit
         else:
             yield from read_unit(unit, settings)
-
-
-def _read_parquet(path: Path) -> Iterator[RawRecord | InputError]:
-    """Rows of a Parquet file, with the JSONL reader's field names (text or html, title,
-    url, published, ...), read a row group at a time."""
-    import pyarrow.parquet as pq
-
-    from storytrace.ingest.readers import record_from_object
-
-    try:
-        table = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for a damaged file
-        yield InputError(str(path), f"not a readable Parquet file ({exc})")
-        return
-    row = 0
-    for group in range(table.num_row_groups):
-        for record in table.read_row_group(group).to_pylist():
-            row += 1
-            plain = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in record.items()}
-            yield record_from_object(plain, f"{path}#row={row}")
 
 
 def prepare(
