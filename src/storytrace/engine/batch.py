@@ -269,13 +269,15 @@ def families(pairs: np.ndarray, n: int) -> list[list[int]]:
 def story_pairs(vectors: np.ndarray, days: np.ndarray, names: list[np.ndarray]) -> np.ndarray:
     """(i, j, similarity) for each document's nearest leads that are close enough and
     published within ``STORY_DAYS`` of each other (a missing date never blocks)."""
-    from storytrace.reuse.candidates import neighbour_pairs
+    from storytrace.reuse.candidates import neighbour_array, project
 
     n = len(vectors)
     if n < 2 or vectors.shape[1] == 0:
         return np.zeros((0, 3))
-    found = neighbour_pairs(vectors, np.ones(n, dtype=bool), k=STORY_NEIGHBOURS)
-    pairs = np.asarray(sorted(found), dtype=np.int64).reshape(-1, 2)
+    # Beyond 20k leads the search runs in a 64-dimension projection (as the story stage
+    # does); the cosine kept is the full vectors'.
+    space = project(vectors) if n > _PROJECT_ABOVE else vectors
+    pairs = neighbour_array(space, np.ones(n, dtype=bool), k=STORY_NEIGHBOURS)
     cosine = np.einsum("ij,ij->i", vectors[pairs[:, 0]], vectors[pairs[:, 1]])
     gap = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]])
     near = (days[pairs[:, 0]] < 0) | (days[pairs[:, 1]] < 0) | (gap <= STORY_DAYS)
@@ -284,6 +286,9 @@ def story_pairs(vectors: np.ndarray, days: np.ndarray, names: list[np.ndarray]) 
     shared = np.asarray([_jaccard(names[i], names[j]) for i, j in pairs.tolist()])
     similarity = (1 - NAME_WEIGHT) * cosine + NAME_WEIGHT * shared.reshape(-1)
     return np.column_stack([pairs, similarity]) if len(pairs) else np.zeros((0, 3))
+
+
+_PROJECT_ABOVE = 20_000
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:

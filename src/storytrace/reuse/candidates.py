@@ -112,12 +112,19 @@ def neighbour_pairs(
     vectors: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS, threads: int = 1
 ) -> set[tuple[int, int]]:
     """Each queried row with its ``k`` nearest rows by cosine (rows are unit vectors)."""
+    return {(int(i), int(j)) for i, j in neighbour_array(vectors, query, k, threads)}
+
+
+def neighbour_array(
+    vectors: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS, threads: int = 1
+) -> np.ndarray:
+    """Like :func:`neighbour_pairs`, as a sorted ``(m, 2)`` array of row pairs (i < j):
+    no Python tuple per pair, for millions of rows."""
     import faiss
 
     n = len(vectors)
-    pairs: set[tuple[int, int]] = set()
     if n < 2 or not query.any():
-        return pairs
+        return np.zeros((0, 2), dtype=np.int64)
     faiss.omp_set_num_threads(max(1, threads))
     data = np.ascontiguousarray(vectors, dtype=np.float32)
     if n * n * data.shape[1] <= _EXACT_SEARCH_WORK:
@@ -128,8 +135,23 @@ def neighbour_pairs(
     index.add(data)
     queried = np.flatnonzero(query)
     _, found = index.search(data[queried], min(n, k + 1))
-    for i, row in zip(queried, found, strict=True):
-        for j in row:
-            if j >= 0 and j != i:
-                pairs.add((min(int(i), int(j)), max(int(i), int(j))))
-    return pairs
+    rows = np.repeat(queried, found.shape[1])
+    cols = found.ravel()
+    keep = (cols >= 0) & (cols != rows)
+    low, high = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
+    codes = np.unique(low.astype(np.int64) * n + high)
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def project(vectors: np.ndarray, dims: int = 64) -> np.ndarray:
+    """Unit rows in a PCA projection fitted on (at most) 20,000 of them: neighbour search
+    in 64 dimensions finds the same close pairs several times faster."""
+    import faiss
+
+    data = np.ascontiguousarray(vectors, dtype=np.float32)
+    pca = faiss.PCAMatrix(data.shape[1], dims)
+    pca.train(np.ascontiguousarray(data[:: max(1, len(data) // 20_000)]))
+    out = pca.apply(data)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms

@@ -163,23 +163,10 @@ def find_candidates(
         return found
     for vectors in (index.doc_vectors, index.lead_vectors, index.plain_vectors):
         if len(vectors) > _PROJECT_ABOVE:
-            vectors = _project(vectors)
+            vectors = reuse_candidates.project(vectors, _PROJECTED_DIMS)
         found |= reuse_candidates.neighbour_pairs(vectors, query, k=k, threads=threads)
     found |= shared_name_pairs(index.texts, query)
     return found
-
-
-def _project(vectors: np.ndarray) -> np.ndarray:
-    """Unit rows in a PCA projection fitted on (at most) 20,000 of them."""
-    import faiss
-
-    data = np.ascontiguousarray(vectors, dtype=np.float32)
-    pca = faiss.PCAMatrix(data.shape[1], _PROJECTED_DIMS)
-    pca.train(np.ascontiguousarray(data[:: max(1, len(data) // 20_000)]))
-    out = pca.apply(data)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return out / norms
 
 
 def shared_name_pairs(
