@@ -50,6 +50,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/claims.py
 	$(BIN)/python benchmarks/claims_scale.py
 	$(BIN)/python benchmarks/tempeval.py
+	$(BIN)/python benchmarks/static_encoder.py
+	$(BIN)/python benchmarks/batch_stories.py
+	$(BIN)/python benchmarks/batch_scale.py --docs 10000
+	$(BIN)/python benchmarks/batch_baselines.py --docs 10000
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
