@@ -33,7 +33,7 @@ components as families:
    `RMinHash.jaccard`, union-find. Same signatures as storytrace's for the same text.
 
 Contenders 2-4 shingle as storytrace does (content-word bigrams of the cleaned text:
-`bigrams`, `words`, `stop_words`, `clean_text`); stages ``read`` (JSON lines),
+`storytrace.reuse.text.text_shingles`); stages ``read`` (JSON lines),
 ``shingle`` (the same code in all three: the shared cost), ``signatures``, ``lsh`` (index
 and query), ``verify_components``. datasketch hashes with other permutations than rensa, so
 its pairs differ slightly. Neither library caps bucket sizes: stock phrases fill buckets,
@@ -73,8 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import planted
 from storytrace.engine.batch import MIN_AGREEMENT
 from storytrace.reuse.candidates import BANDS, NUM_PERM, SEED
-from storytrace.reuse.text import bigrams, stop_words, words
-from storytrace.util import clean_text
+from storytrace.reuse.text import stop_words, text_shingles
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "batch_baselines.json"
@@ -138,9 +137,7 @@ def shingle(texts: list[str]) -> list[list[str]]:
 
     An empty set becomes one ``<empty>`` token, as `candidates.signatures` does, so that
     empty documents hash alike in every library."""
-    stop = stop_words()
-    sets = [sorted(set(bigrams([w for w in words(clean_text(t)) if w not in stop]))) for t in texts]
-    return [s or ["<empty>"] for s in sets]
+    return [text_shingles(t) or ["<empty>"] for t in texts]
 
 
 def query_chunks(n: int, query: Callable[[int], list[int]]) -> Iterator[list[tuple[int, int]]]:

@@ -94,11 +94,12 @@ def prepare(
     """One row per record: metadata, clean text, content id, signature and lead vector.
     ``spent`` collects the seconds of each part (extract, minhash, embed)."""
     from storytrace.reuse.candidates import signatures
+    from storytrace.reuse.text import text_shingles
 
     clock = Stopwatch(spent)
     rows = [_extract(r) for r in records]
     clock.lap("extract")
-    sigs = signatures(shingles(row["text"]) for row in rows)
+    sigs = signatures(text_shingles(row["text"]) for row in rows)
     clock.lap("minhash")
     leads = [lead_text(row["title"], row["text"]) for row in rows]
     vectors = encode_leads(leads, encoder)
@@ -152,15 +153,6 @@ def _extract(record: RawRecord) -> dict[str, Any]:
         "words": len(words(text)),
         "text": text,
     }
-
-
-def shingles(text: str) -> list[str]:
-    """Content-word bigrams of a text (the reuse stage's shingles)."""
-    from storytrace.reuse.text import bigrams, stop_words, words
-    from storytrace.util import clean_text
-
-    stop = stop_words()
-    return sorted(set(bigrams([w for w in words(clean_text(text)) if w not in stop])))
 
 
 def lead_text(title: str | None, text: str) -> str:

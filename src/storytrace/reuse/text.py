@@ -119,8 +119,13 @@ def shingles(doc: Document) -> list[str]:
     English articles and would make unrelated documents collide in the loose LSH bands,
     which turns candidate generation quadratic.
     """
+    return text_shingles(doc.text)
+
+
+def text_shingles(text: str) -> list[str]:
+    """:func:`shingles` of a bare text (batch mode has no ``Document``)."""
     stop = stop_words()
-    tokens = [w for w in words(doc.text) if w not in stop]
+    tokens = [w for w in words(text) if w not in stop]
     return sorted(set(bigrams(tokens)))
 
 
