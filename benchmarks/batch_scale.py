@@ -239,13 +239,17 @@ def main() -> int:
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         result["docs_per_s"] = round(args.docs / result["seconds"], 1)
+        result["measured"] = time.strftime("%Y-%m-%d %H:%M")
         result |= score(folder, folder / f"out-{engine}")
         report[engine] = result
         print(engine, json.dumps(result), file=sys.stderr, flush=True)
     report["machine"] = f"{platform.machine()}, Python {platform.python_version()}, 2 cores"
     runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     runs = {k: v for k, v in runs.items() if "-" in k}  # entries of the first version go
-    runs[f"{args.corpus}-{args.docs}"] = report
+    key = f"{args.corpus}-{args.docs}"
+    # An engine run alone (e.g. --engines ray at 1M) keeps the other engine's last result.
+    kept = {e: v for e, v in runs.get(key, {}).items() if e in ("local", "ray") and e not in report}
+    runs[key] = report | kept
     RESULTS.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0

@@ -10,10 +10,11 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from storytrace.engine import read_groups, read_pairs, run_local, run_ray
-from storytrace.engine.batch import prepare
+from storytrace.engine.batch import prepare, verified
 from storytrace.errors import StorytraceError
 from storytrace.model import RawRecord
 
@@ -134,6 +135,14 @@ def test_the_documents_table_loads_into_a_store(static_run, tmp_path: Path) -> N
     with Store(settings.db) as store:
         titles = [title for title, _ in store.titles().values()]
     assert sum(t is not None for t in titles) == report.new_documents  # metadata came along
+
+
+def test_short_texts_need_words_in_common_not_just_a_share() -> None:
+    # One stock sentence shared by two short briefs is a high share but no evidence of
+    # reuse; the same share of two long articles is.
+    agree = np.array([0.3, 0.3, 0.29, 0.9])
+    short, long = np.array([20, 100, 100, 30]), np.array([10, 100, 100, 30])
+    assert verified(agree, short, long).tolist() == [False, True, False, True]
 
 
 def test_html_and_warc_pages_are_extracted_and_deduplicated(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from storytrace.reuse import candidates
 from storytrace.reuse.classifier import LinkRules, load_weights
@@ -134,23 +135,27 @@ def test_lsh_pairs_find_identical_signatures_and_respect_the_query_mask() -> Non
     assert candidates.lsh_pairs(sigs, np.array([False, False, True])) == set()
 
 
+def _brute_force_buckets(sigs: np.ndarray) -> list[list[int]]:
+    """Rows of every band bucket within the size cap, one dict per band."""
+    rows = candidates.NUM_PERM // candidates.BANDS
+    found = []
+    for band in range(candidates.BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        for i, sig in enumerate(sigs[:, band * rows : (band + 1) * rows]):
+            buckets.setdefault(sig.tobytes(), []).append(i)
+        found += [m for m in buckets.values() if 2 <= len(m) <= candidates.MAX_BUCKET]
+    return found
+
+
 def test_lsh_banding_equals_a_brute_force_bucket_check() -> None:
     # Small value ranges make buckets of many sizes, some over the cap.
     rng = np.random.default_rng(3)
     sigs = rng.integers(0, 3, size=(120, candidates.NUM_PERM), dtype=np.uint32)
     sigs[:60, :64] = 7  # agree on half the positions: passes the Jaccard floor
     query = rng.random(120) < 0.5
-    rows = candidates.NUM_PERM // candidates.BANDS
     expected = set()
-    for band in range(candidates.BANDS):
-        buckets: dict[bytes, list[int]] = {}
-        for i, sig in enumerate(sigs[:, band * rows : (band + 1) * rows]):
-            buckets.setdefault(sig.tobytes(), []).append(i)
-        for members in buckets.values():
-            if 2 <= len(members) <= candidates.MAX_BUCKET:
-                expected |= {
-                    (i, j) for i in members for j in members if i < j and (query[i] or query[j])
-                }
+    for members in _brute_force_buckets(sigs):
+        expected |= {(i, j) for i in members for j in members if i < j and (query[i] or query[j])}
     expected = {
         (i, j) for i, j in expected if (sigs[i] == sigs[j]).mean() >= candidates.MIN_JACCARD
     }
@@ -158,6 +163,32 @@ def test_lsh_banding_equals_a_brute_force_bucket_check() -> None:
     assert candidates.lsh_pairs(sigs, query) == expected
     array = candidates.lsh_pair_array(sigs, query)
     assert array.shape == (len(expected), 2) and (array[:, 0] < array[:, 1]).all()
+
+
+def test_lsh_counts_shared_buckets_across_compactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batch mode keeps pairs seen in two buckets or more; the tally must survive the
+    # compactions that bound memory (forced here after every few dozen codes).
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 4, size=(80, candidates.NUM_PERM), dtype=np.uint32)
+    sigs[:30, :50] = 9
+    sigs[40:] = rng.integers(10, 2**31, size=(40, candidates.NUM_PERM), dtype=np.uint32)
+    sigs[41, ::2] = sigs[40, ::2]  # agree on half the positions, one per band...
+    sigs[41, 1] = sigs[40, 1]  # ...and on the whole of band 0: one shared bucket
+    everyone = np.ones(80, dtype=bool)
+    shared: dict[tuple[int, int], int] = {}
+    for members in _brute_force_buckets(sigs):
+        for pair in ((i, j) for i in members for j in members if i < j):
+            shared[pair] = shared.get(pair, 0) + 1
+    expected = {
+        pair for pair, times in shared.items()
+        if times >= 2 and (sigs[pair[0]] == sigs[pair[1]]).mean() >= 0.3
+    }  # fmt: skip
+    assert expected and len(expected) < sum(
+        (sigs[i] == sigs[j]).mean() >= 0.3 for i, j in shared
+    )  # some agreeing pairs share one bucket only: the rule is tested
+    monkeypatch.setattr(candidates, "_COMPACT_AT", 40)
+    found = candidates.lsh_pair_array(sigs, everyone, floor=0.3, min_bands=2)
+    assert {(int(i), int(j)) for i, j in found} == expected
 
 
 def test_neighbour_pairs_link_each_query_to_its_nearest() -> None:

@@ -852,8 +852,9 @@ def batch_command(
 ) -> None:
     """Batch mode for large inputs: extraction and furniture removal, MinHash signatures
     and lead vectors per file (in parallel), then LSH banding, pair verification by
-    signature agreement, families (connected components) and stories (average link over
-    lead-vector neighbours, families kept together, dates within two weeks).
+    signature agreement (>= 0.3, with about 20 words in common), families (connected
+    components) and stories (average link over lead-vector neighbours, families kept
+    together, dates within two weeks).
 
     Writes Parquet tables to --out: documents (id, input, format, title, url, site,
     published, words, text), duplicates (input, id of the document it repeats), pairs (a,

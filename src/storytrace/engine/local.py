@@ -221,8 +221,13 @@ def run_local(
     clock.lap("collect")
     from storytrace.reuse.candidates import lsh_pair_array
 
-    candidates = lsh_pair_array(corpus.signatures, np.ones(len(corpus.ids), dtype=bool))
-    pairs = verify(candidates, corpus.signatures)
+    candidates = lsh_pair_array(
+        corpus.signatures,
+        np.ones(len(corpus.ids), dtype=bool),
+        floor=batch.MIN_AGREEMENT,
+        min_bands=batch.MIN_SHARED_BANDS,
+    )
+    pairs = verify(candidates, corpus.signatures, corpus.words)
     clock.lap("pairs")
     finish(corpus, pairs, run, clock)
     return run
@@ -237,6 +242,7 @@ class Corpus:
     vectors: np.ndarray
     signatures: np.ndarray
     names: list[np.ndarray]
+    words: np.ndarray
 
 
 def start_run(paths: Iterable[Path], out: Path, encoder: str) -> tuple[list[Path], Path, BatchRun]:
@@ -294,6 +300,7 @@ def collect(shards: list[Path], out: Path, run: BatchRun, signatures: bool) -> C
     sigs: list[np.ndarray] = []
     vectors: list[np.ndarray] = []
     names: list[np.ndarray] = []
+    words: list[np.ndarray] = []
     doc_writer: pq.ParquetWriter | None = None
     dup_writer: pq.ParquetWriter | None = None
     tmp, dup_tmp = out / ".documents.parquet.tmp", out / ".duplicates.parquet.tmp"
@@ -313,6 +320,7 @@ def collect(shards: list[Path], out: Path, run: BatchRun, signatures: bool) -> C
         table = table.take(pa.array(keep, pa.int64()))
         ids += table.column("id").to_pylist()
         days.append(batch.day_numbers(table.column("published").to_pylist()))
+        words.append(table.column("words").to_numpy(zero_copy_only=False).astype(np.int64))
         if signatures:
             sigs.append(_matrix(table.column("signature"), np.uint32))
         vectors.append(_matrix(table.column("vector"), np.float32))
@@ -340,6 +348,7 @@ def collect(shards: list[Path], out: Path, run: BatchRun, signatures: bool) -> C
         vectors=np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32),
         signatures=np.concatenate(sigs) if sigs else np.zeros((0, 128), dtype=np.uint32),
         names=names,
+        words=np.concatenate(words) if words else np.zeros(0, dtype=np.int64),
     )
 
 
@@ -377,15 +386,14 @@ def _write_errors(shards: list[Path], out: Path, run: BatchRun) -> None:
     _write_atomic_table(table, out / "errors.parquet")
 
 
-def verify(candidates: np.ndarray, sigs: np.ndarray) -> np.ndarray:
+def verify(candidates: np.ndarray, sigs: np.ndarray, words: np.ndarray) -> np.ndarray:
     """(i, j, agreement) of candidate pairs that agree enough, in row order."""
+    from storytrace.reuse.candidates import pair_agreement
+
     if not len(candidates):
         return np.zeros((0, 3))
-    agree = np.empty(len(candidates))
-    for start in range(0, len(candidates), 100_000):  # bounded memory
-        chunk = candidates[start : start + 100_000]
-        agree[start : start + len(chunk)] = batch.agreement(sigs[chunk[:, 0]], sigs[chunk[:, 1]])
-    keep = agree >= batch.MIN_AGREEMENT
+    agree = pair_agreement(candidates, sigs)
+    keep = batch.verified(agree, words[candidates[:, 0]], words[candidates[:, 1]])
     return np.column_stack([candidates[keep], agree[keep]])
 
 
