@@ -225,3 +225,11 @@ def test_ray_gives_the_same_tables(shards, static_run, tmp_path: Path) -> None:
     for table in ("documents", "duplicates", "pairs", "families", "stories", "errors"):
         local = pq.read_table(static_run.out / f"{table}.parquet")
         assert pq.read_table(tmp_path / "ray" / f"{table}.parquet").equals(local), table
+
+
+def test_ray_checks_only_pairs_seen_in_two_buckets() -> None:
+    from storytrace.engine import ray_engine
+
+    counted = {"a": np.array([1, 2, 3]), "b": np.array([4, 5, 6]), "count()": np.array([1, 2, 3])}
+    kept = ray_engine._seen_enough(counted)
+    assert kept["a"].tolist() == [2, 3] and kept["b"].tolist() == [5, 6]

@@ -251,7 +251,9 @@ def bucket_pairs(keys: np.ndarray) -> np.ndarray:
 
 def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Share of MinHash positions on which paired signatures agree (row by row)."""
-    return np.count_nonzero(a == b, axis=1) / a.shape[1]
+    from storytrace.reuse.candidates import row_agreement
+
+    return row_agreement(a, b)
 
 
 def verified(agree: np.ndarray, words_a: np.ndarray, words_b: np.ndarray) -> np.ndarray:

@@ -145,9 +145,13 @@ def pair_agreement(pairs: np.ndarray, sigs: np.ndarray) -> np.ndarray:
     # Chunks of 20k pairs keep the gathered rows in cache: 2x faster than 100k, bounded memory.
     for start in range(0, len(pairs), 20_000):
         chunk = pairs[start : start + 20_000]
-        same = np.count_nonzero(sigs[chunk[:, 0]] == sigs[chunk[:, 1]], axis=1)
-        agree[start : start + len(chunk)] = same / sigs.shape[1]
+        agree[start : start + len(chunk)] = row_agreement(sigs[chunk[:, 0]], sigs[chunk[:, 1]])
     return agree
+
+
+def row_agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Share of positions on which two signature matrices agree, row by row."""
+    return np.count_nonzero(a == b, axis=1) / a.shape[1]
 
 
 def neighbour_pairs(
