@@ -38,22 +38,22 @@ format: $(STAMP)
 
 # Quality and speed figures on ../shared/eval (see docs/benchmarks.md).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/furniture.py
-	$(BIN)/python benchmarks/extraction.py
-	$(BIN)/python benchmarks/ingest_speed.py
-	$(BIN)/python benchmarks/reuse.py
-	$(BIN)/python benchmarks/reuse_demo.py
-	$(BIN)/python benchmarks/reuse_scale.py
-	$(BIN)/python benchmarks/stories.py
-	$(BIN)/python benchmarks/stories_demo.py
-	$(BIN)/python benchmarks/stories_scale.py
-	$(BIN)/python benchmarks/claims.py
-	$(BIN)/python benchmarks/claims_scale.py
-	$(BIN)/python benchmarks/tempeval.py
-	$(BIN)/python benchmarks/static_encoder.py
-	$(BIN)/python benchmarks/batch_stories.py
-	$(BIN)/python benchmarks/batch_scale.py --docs 10000
-	$(BIN)/python benchmarks/batch_baselines.py --docs 10000
+	$(BIN)/python -m benchmarks.furniture
+	$(BIN)/python -m benchmarks.extraction
+	$(BIN)/python -m benchmarks.ingest_speed
+	$(BIN)/python -m benchmarks.reuse
+	$(BIN)/python -m benchmarks.reuse_demo
+	$(BIN)/python -m benchmarks.reuse_scale
+	$(BIN)/python -m benchmarks.stories
+	$(BIN)/python -m benchmarks.stories_demo
+	$(BIN)/python -m benchmarks.stories_scale
+	$(BIN)/python -m benchmarks.claims
+	$(BIN)/python -m benchmarks.claims_scale
+	$(BIN)/python -m benchmarks.tempeval
+	$(BIN)/python -m benchmarks.static_encoder
+	$(BIN)/python -m benchmarks.batch_stories
+	$(BIN)/python -m benchmarks.batch_scale --docs 10000
+	$(BIN)/python -m benchmarks.batch_baselines --docs 10000
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

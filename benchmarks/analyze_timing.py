@@ -9,7 +9,7 @@ in the store):
 Peak memory is the largest resident set of the process and of its worker processes
 (spaCy runs in as many as there are cores).
 
-Usage: python benchmarks/analyze_timing.py [--shared PATH] [--skip-eval]
+Usage: python -m benchmarks.analyze_timing [--shared PATH] [--skip-eval]
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Metrics, for BM25 alone, embeddings alone and their reciprocal-rank fusion (the 
   decided by thresholds chosen without it; the thresholds chosen on all questions are
   printed for comparison with the shipped ones.
 
-Usage: python benchmarks/ask_eval.py [--questions FILE]
+Usage: python -m benchmarks.ask_eval [--questions FILE]
 """
 
 from __future__ import annotations
@@ -31,14 +31,12 @@ import time
 from itertools import product
 from pathlib import Path
 
+from storytrace import pipeline
 from storytrace.ask import SentenceIndex
 from storytrace.ask.answer import MIN_OVERLAP, MIN_SIMILARITY, answer_kind, evidence, fits
-from storytrace.claims import build_claims
-from storytrace.pipeline import ingest
-from storytrace.reuse import link_documents
 from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
-from storytrace.stories import build_stories
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo" / "pages"
@@ -56,11 +54,9 @@ def build_store() -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     settings = Settings().with_(db=db, progress=False, workers=1)
-    assert ingest([DEMO], settings).ok
     with Store(db) as store:
-        link_documents(store, settings)
-        build_stories(store, settings)
-        build_claims(store, settings)
+        run = pipeline.run(store, settings, until="claims", inputs=Inputs([DEMO]))
+    assert not run.result("read").errors
     return db
 
 

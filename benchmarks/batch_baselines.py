@@ -33,7 +33,7 @@ components as families:
    `RMinHash.jaccard`, union-find. Same signatures as storytrace's for the same text.
 
 Contenders 2-4 shingle as storytrace does (content-word bigrams of the cleaned text:
-`storytrace.reuse.text.text_shingles`); stages ``read`` (JSON lines),
+`storytrace.text.text_shingles`); stages ``read`` (JSON lines),
 ``shingle`` (the same code in all three: the shared cost), ``signatures``, ``lsh`` (index
 and query), ``verify_components``. datasketch hashes with other permutations than rensa, so
 its pairs differ slightly. Neither library caps bucket sizes: stock phrases fill buckets,
@@ -45,7 +45,7 @@ from its output tables.
 Ratios: contender total / storytrace total. Results: benchmarks/results/batch_baselines.json,
 one entry per corpus size (a run replaces its own size).
 
-Usage: python benchmarks/batch_baselines.py [--docs 10000]
+Usage: python -m benchmarks.batch_baselines [--docs 10000]
        [--contenders storytrace,datasketch_batched,datasketch_loop,rensa_loop]
        [--storytrace-options JSON] [--note TEXT]
 """
@@ -68,12 +68,10 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import planted
+from benchmarks import planted
 from storytrace.engine.batch import MIN_AGREEMENT
-from storytrace.reuse.candidates import BANDS, NUM_PERM, SEED
-from storytrace.reuse.text import stop_words, text_shingles
+from storytrace.ml.candidates import BANDS, NUM_PERM, SEED
+from storytrace.text import stop_words, text_shingles
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "batch_baselines.json"
@@ -319,7 +317,9 @@ def score(run: dict[str, Any], folder: Path, gold: set[frozenset[str]]) -> dict[
         docs = folder / "docs.jsonl"
         keys = [json.loads(line)["id"] for line in docs.open(encoding="utf-8")]
         return score_records(run["families"], keys, gold)
-    import batch_scale  # content-id families: batch_scale's scorer reads the outputs
+    from benchmarks import (
+        batch_scale,  # content-id families: batch_scale's scorer reads the outputs
+    )
 
     return batch_scale.score(folder, Path(run["out"]))["family_quality"]
 
@@ -327,7 +327,7 @@ def score(run: dict[str, Any], folder: Path, gold: set[frozenset[str]]) -> dict[
 # -- driver --------------------------------------------------------------------------------
 def corpus(n: int) -> Path:
     """The planted corpus of ``n`` documents (batch_scale's, with its shards), written once."""
-    import batch_scale
+    from benchmarks import batch_scale
 
     return batch_scale.make_corpus("planted", n, max(2, min(200, n // 5000)))
 

@@ -18,7 +18,7 @@ every 0.2 s with psutil, plus the driver's own peak after each step.
 Results: benchmarks/results/batch_scale.json, keyed by corpus and size; a run replaces its
 own entry. Usage:
 
-    python benchmarks/batch_scale.py --docs 10000 [--engines local,ray] [--corpus planted]
+    python -m benchmarks.batch_scale --docs 10000 [--engines local,ray] [--corpus planted]
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "batch_scale.json"
 WORK = REPO / "out" / "bench" / "batch"
@@ -49,11 +47,11 @@ def make_corpus(kind: str, docs: int, shards: int) -> Path:
     if (folder / "truth.jsonl").exists() and len(list(shard_dir.glob("*.jsonl"))) == shards:
         return folder
     if kind == "planted":
-        import planted
+        from benchmarks import planted
 
         planted.write_corpus(folder, docs)
     else:
-        import seeded_corpus
+        from benchmarks import seeded_corpus
 
         seeded_corpus.write_corpus(folder, docs)
     _split(folder / "docs.jsonl", shard_dir, shards)
@@ -129,8 +127,9 @@ def run_engine(engine: str, folder: Path, out: Path, encoder: str) -> dict:
         "duplicates": run.duplicates,
         "errors": run.errors,
         "pairs": len(run.pairs),
-        "families": len(run.families),
-        "stories": len(run.stories),
+        # Keys kept from before the rename (batch_scale.json holds runs of both).
+        "families": len(run.copy_groups),
+        "stories": len(run.lead_groups),
     }
 
 
@@ -138,7 +137,7 @@ def run_engine(engine: str, folder: Path, out: Path, encoder: str) -> dict:
 def score(folder: Path, out: Path) -> dict:
     import pyarrow.parquet as pq
 
-    import planted
+    from benchmarks import planted
 
     truth = [json.loads(line) for line in (folder / "truth.jsonl").open(encoding="utf-8")]
     key_of = _record_keys(folder)
@@ -148,16 +147,18 @@ def score(folder: Path, out: Path) -> dict:
             content[key_of[row["input"]]] = row["id"]
     gold = planted.gold_pairs(truth)
     unscored = _same_base_pairs(truth)
-    family = {d: n for n, group in enumerate(_groups(out, "families", "family")) for d in group}
+    groups = _groups(out, "copy_groups", "copy_group")
+    family = {d: n for n, group in enumerate(groups) for d in group}
     members: dict[object, list[str]] = {}
     for key, cid in content.items():
         members.setdefault(family.get(cid, cid), []).append(key)
     predicted = {frozenset(p) for m in members.values() for p in combinations(m, 2)}
     predicted -= unscored
     report = {"family_quality": _prf(predicted, gold - unscored)}
-    story_rows = pq.read_table(out / "stories.parquet").to_pylist()
+    story_rows = pq.read_table(out / "lead_groups.parquet").to_pylist()
     if story_rows:
-        report["story_quality"] = _bcubed(truth, content, {r["id"]: r["story"] for r in story_rows})
+        groups = {r["id"]: r["lead_group"] for r in story_rows}
+        report["story_quality"] = _bcubed(truth, content, groups)
     return report
 
 

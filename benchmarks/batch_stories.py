@@ -8,7 +8,7 @@ settings of batch mode (engine/batch.py) were chosen on this set and on a plante
 story stage on the same set is the reference (docs/benchmarks.md "Stories").
 
 Results: benchmarks/results/batch_stories.json. Usage:
-    python benchmarks/batch_stories.py [--encoders static,minilm]
+    python -m benchmarks.batch_stories [--encoders static,minilm]
 """
 
 from __future__ import annotations
@@ -50,14 +50,14 @@ def main() -> int:
         run = run_local([ecb / "docs"], out, encoder=encoder)
         seconds = time.perf_counter() - started
         key_of = _keys(out)
-        pred = {key_of[d]: n for n, group in enumerate(read_groups(out, "stories", "story"))
-                for d in group}  # fmt: skip
+        groups = read_groups(out, "lead_groups", "lead_group")
+        pred = {key_of[d]: n for n, group in enumerate(groups) for d in group}
         event = bcubed(pred, {k: gold[k]["subtopic"] for k in pred})
         topic = bcubed(pred, {k: gold[k]["topic"] for k in pred})
         report[encoder] = {
             "event_bcubed": [round(x, 4) for x in event],
             "topic_bcubed": [round(x, 4) for x in topic],
-            "stories": len(run.stories),
+            "stories": len(run.lead_groups),
             "documents": run.documents,
             "seconds": round(seconds, 1),
             "embed_seconds_all_workers": run.prepare_seconds.get("embed"),

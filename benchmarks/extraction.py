@@ -19,7 +19,7 @@ cost time that plain ``extract`` does not spend). Each system runs in a fresh ch
 so its peak memory (ru_maxrss) and timings are its own; times are single-core wall clock per
 page, decoding excluded.
 
-Usage: python benchmarks/extraction.py [--shared PATH] [--limit N]
+Usage: python -m benchmarks.extraction [--shared PATH] [--limit N]
 """
 
 from __future__ import annotations
@@ -100,8 +100,8 @@ def storytrace_body(html: str, url: str) -> str:
     """What the ingest pipeline stores before the corpus pass: ``extract_html`` followed by
     the per-document furniture rules."""
     from storytrace.errors import ExtractionError
+    from storytrace.extract.record import extract_record
     from storytrace.model import RawRecord
-    from storytrace.pipeline import extract_record
 
     try:
         _doc, lines = extract_record(RawRecord("page", html, "html", url=url or None))

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from storytrace.reuse.classifier import LogisticModel
+from storytrace.ml.logistic import LogisticModel
 
 
 def fit_logistic(

@@ -7,7 +7,7 @@
 (c) the seed acceptance checks;
 (d) reuse-dev date and declared-source accuracy; time per document.
 
-Usage: python benchmarks/furniture.py [--shared PATH]
+Usage: python -m benchmarks.furniture [--shared PATH]
 """
 
 from __future__ import annotations

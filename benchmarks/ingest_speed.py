@@ -4,7 +4,7 @@ Two inputs: N generated plain-text documents (benchmarks/corpus_gen.py) and the 
 of ../shared/eval/extraction-dev (skipped when absent). Each run happens in a fresh process so
 its peak memory (max RSS, including spaCy worker processes) is its own.
 
-    python benchmarks/ingest_speed.py [--docs 10000] [--shared ../shared]
+    python -m benchmarks.ingest_speed [--docs 10000] [--shared ../shared]
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ RESULTS = ROOT / "benchmarks" / "results" / "ingest_speed.json"
 
 def run_one(inputs: list[str], db: Path) -> dict:
     """Ingest in this process; returns counts, pass timings and peak memory."""
-    from storytrace.pipeline import ingest
     from storytrace.settings import Settings
+    from storytrace.workspace import Workspace
 
     start = time.perf_counter()
-    report = ingest(inputs, Settings().with_(db=db, progress=False))
+    with Workspace(Settings().with_(db=db, progress=False), create=True) as ws:
+        report = ws.ingest([Path(i) for i in inputs])
     total = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -50,8 +51,8 @@ def run_one(inputs: list[str], db: Path) -> dict:
 def measure(inputs: list[str], tmp: Path, name: str) -> dict:
     db = tmp / f"{name}.db"
     code = (
-        f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-        "from ingest_speed import run_one; from pathlib import Path; "
+        f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
+        "from benchmarks.ingest_speed import run_one; from pathlib import Path; "
         f"print(json.dumps(run_one({inputs!r}, Path({str(db)!r}))))"
     )
     out = subprocess.run(
@@ -65,8 +66,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000, help="generated text documents")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).parent))
-    from corpus_gen import write_corpus
+    from benchmarks.corpus_gen import write_corpus
 
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp_name:

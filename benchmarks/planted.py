@@ -28,7 +28,7 @@ have no parents, style ``None`` and are their own root. ``gold_pairs`` turns it 
 pairwise family-membership gold: a derivative is paired with each of its root sources and with
 every other derivative sharing a root; two originals are never a pair.
 
-Usage: python benchmarks/planted.py OUT_DIR --docs N [--seed S] [--derivative-share F]
+Usage: python -m benchmarks.planted OUT_DIR --docs N [--seed S] [--derivative-share F]
 """
 
 from __future__ import annotations

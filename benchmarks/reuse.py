@@ -12,7 +12,7 @@ scores, so no pair is judged by a model that saw it. `--fit` also fits on everyt
 writes `src/storytrace/reuse/weights.json` (the shipped models); the in-sample figure of
 those weights is printed for reference only.
 
-Usage: python benchmarks/reuse.py [--shared PATH] [--fit] [--db PATH]
+Usage: python -m benchmarks.reuse [--shared PATH] [--fit] [--db PATH]
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fitting import fit_logistic
-from storytrace.pipeline import ingest
+from benchmarks.fitting import fit_logistic
+from storytrace import pipeline
 from storytrace.reuse.classifier import (
     CONFIDENCE_NAMES,
     LinkRules,
@@ -41,6 +41,7 @@ from storytrace.reuse.classifier import (
 from storytrace.reuse.features import DIRECTION_NAMES, FEATURE_NAMES
 from storytrace.reuse.stage import decide_links, link_documents
 from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
 from storytrace.store.reuse import PairRow
 
@@ -142,19 +143,23 @@ def build_store(
     db.parent.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env().with_(db=db, progress=False)
     started = time.perf_counter()
-    report = ingest([eval_dir / "ecbplus-dev" / "docs", eval_dir / "reuse-dev" / "docs"], settings)
-    timings = {"ingest_s": time.perf_counter() - started}
     store = Store(db)
+    inputs = Inputs([eval_dir / "ecbplus-dev" / "docs", eval_dir / "reuse-dev" / "docs"])
+    run = pipeline.run(store, settings, "annotate", inputs)
+    timings = {"ingest_s": time.perf_counter() - started}
+    prepared = pipeline.run(store, settings, "embed").outcomes[-1]
+    timings["prepare_s"] = prepared.seconds
     if recompute:
         with store.transaction():
             store.reuse.reset_pairs()
     untrained_weights = Weights(untrained(FEATURE_NAMES), untrained(DIRECTION_NAMES), RULES, "-")
     linked = link_documents(store, settings, weights=untrained_weights)
     timings.update({f"{k}_s": v for k, v in linked.seconds.items()})
-    timings["documents_prepared"] = linked.prepared
+    timings["documents_prepared"] = prepared.result.summary["prepared"] if prepared.ran else 0
     timings["pairs_scored"] = linked.pairs_scored
-    if report.errors:
-        raise SystemExit(f"ingest errors: {report.errors[:3]}")
+    errors = run.result("read").errors
+    if errors:
+        raise SystemExit(f"ingest errors: {errors[:3]}")
     keys = {
         Path(location).name.removesuffix(".txt"): doc_id
         for location, doc_id in store.conn.execute("SELECT location, doc_id FROM locations")

@@ -8,7 +8,7 @@ how many links join documents that share no origin, and the pairwise family-memb
 precision and recall in the sense of `eval/scorers/reuse_eval.py` (a derivative belongs with
 its root sources; pairs of two originals are not scored).
 
-Usage: python benchmarks/reuse_demo.py [--db PATH]
+Usage: python -m benchmarks.reuse_demo [--db PATH]
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import tempfile
 from itertools import combinations
 from pathlib import Path
 
-from storytrace.pipeline import ingest
-from storytrace.reuse.stage import link_documents
+from storytrace import pipeline
 from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,9 +38,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "demo.db"
         settings = Settings.from_env().with_(db=db, progress=False)
-        ingest([DEMO / "pages"], settings)
         with Store(db) as store:
-            link_documents(store, settings)
+            pipeline.run(store, settings, until="reuse", inputs=Inputs([DEMO / "pages"]))
             keys = document_keys(store)
             families = [[keys[d] for d in f.doc_ids] for f in store.reuse.families()]
             links = [(keys[x.doc_id], keys[x.origin_id], x.kind) for x in store.reuse.links()]

@@ -19,7 +19,7 @@ subprocess so peak memory is per size:
 MiniLM encoding throughput is measured once, on 2,000 generated sentences, to state how long
 real vectors would take for each corpus.
 
-Usage: python benchmarks/reuse_scale.py [--docs 10000 100000] [--seed 7] [--skip-datasketch]
+Usage: python -m benchmarks.reuse_scale [--docs 10000 100000] [--seed 7] [--skip-datasketch]
 """
 
 from __future__ import annotations
@@ -42,14 +42,13 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import planted
+from benchmarks import planted
+from storytrace.ml import candidates
+from storytrace.ml.vectors import mean_vector
 from storytrace.model import Document, Sentence
-from storytrace.reuse import candidates
 from storytrace.reuse.features import Vocabulary, compare, prepare
-from storytrace.reuse.text import content_terms, doc_text, mean_vector, words
-from storytrace.reuse.text import shingles as text_shingles
+from storytrace.text import content_terms, doc_text, words
+from storytrace.text import shingles as text_shingles
 
 RESULTS = Path(__file__).resolve().parent / "results" / "reuse_scale.json"
 THREADS = 2
@@ -335,7 +334,7 @@ def run_one(n: int, seed: int) -> dict:
 
     t0 = time.perf_counter()
     tokens = [words(t) for t in texts]
-    # The product's shingles: bigrams of content words (see storytrace.reuse.text.shingles).
+    # The product's shingles: bigrams of content words (see storytrace.text.shingles).
     shingles = [text_shingles(to_document(k, t)) for k, t in zip(keys, texts, strict=True)]
     out["shingle_s"] = round(time.perf_counter() - t0, 2)
     out["sentences"] = sum(len(_SENTENCE.findall(t)) for t in texts)
@@ -393,7 +392,7 @@ def run_datasketch(n: int, seed: int) -> dict:
 
 
 def encode_rate(seed: int) -> dict:
-    from storytrace.reuse.encode import encode
+    from storytrace.ml.encode import encode
 
     sentences: list[str] = []
     for _, text, _ in planted.generate(400, seed):

@@ -60,7 +60,7 @@ base article's key, e.g. ``ecb:1_10ecb``) for originals. Originals have no paren
 ``None`` and are their own root; a combined derivative's event and topic join its two
 origins' with "+". ``planted.gold_pairs`` reads this truth unchanged.
 
-Usage: python benchmarks/seeded_corpus.py OUT_DIR --docs N [--seed S] [--derivative-share F]
+Usage: python -m benchmarks.seeded_corpus OUT_DIR --docs N [--seed S] [--derivative-share F]
        [--shards K] [--shared PATH | --demo-only]
 """
 
@@ -80,9 +80,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import planted
+from benchmarks import planted
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo"
@@ -133,8 +131,8 @@ def _demo_records(pages: Path, key: str) -> tuple[str, str, str | None]:
 
 def load_demo(demo: Path = DEMO) -> list[_Raw]:
     """The demo corpus's independent originals, extracted the way storytrace reads them."""
+    from storytrace.extract.record import extract_record
     from storytrace.model import RawRecord
-    from storytrace.pipeline import extract_record
 
     truth = json.loads((demo / "truth.json").read_text(encoding="utf-8"))
     raws = []

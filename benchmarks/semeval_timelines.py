@@ -16,7 +16,7 @@ Systems, same run:
 - **baseline**: every verb of a sentence naming the entity (same name matching), dated by
   a date expression of the same sentence, else unanchored; no syntax, no lead rule.
 
-Usage: python benchmarks/semeval_timelines.py [--shared PATH] [--write DIR]
+Usage: python -m benchmarks.semeval_timelines [--shared PATH] [--write DIR]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
+from benchmarks.timeline_eval import Counts, parse_timeline, read_timeline, score_timeline
 from storytrace.nlp import load_parser
 from storytrace.timeline.events import (
     UNANCHORED,
@@ -42,7 +43,6 @@ from storytrace.timeline.events import (
     write_rows,
 )
 from storytrace.timeline.timex import find_timexes
-from timeline_eval import Counts, parse_timeline, read_timeline, score_timeline
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "semeval_timelines.json"

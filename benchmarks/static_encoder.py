@@ -14,7 +14,7 @@ stored vectors) and 256 (PCA, model2vec's default). The pipeline does not use th
 encoder yet: its quality on the reuse and story benchmarks, with the models refit on its
 vectors, is the next step (docs/benchmarks.md "Scale").
 
-Usage: python benchmarks/static_encoder.py [--shared PATH]
+Usage: python -m benchmarks.static_encoder [--shared PATH]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def main() -> int:
         print(f"skipped: {eval_dir} not found", file=sys.stderr)
         return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from storytrace.reuse import encode
+    from storytrace.ml import encode
 
     left, right, labels = msrp(eval_dir / "paraphrase-dev" / "msr_paraphrase_train.txt")
     ecb = [json.loads(line) for line in (eval_dir / "ecbplus-dev" / "event_mentions.jsonl")

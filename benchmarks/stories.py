@@ -15,7 +15,7 @@ Also measured: every derivative landing in its source's story (mixed set), incre
 ingestion in 5 random batches against one shot (shipped weights, both in-sample: this is a
 consistency check), and the time per added document.
 
-Usage: python benchmarks/stories.py [--shared PATH] [--fit]
+Usage: python -m benchmarks.stories [--shared PATH] [--fit]
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from fitting import fit_logistic
-from storytrace.pipeline import ingest
+from benchmarks.fitting import fit_logistic
+from storytrace import pipeline
 from storytrace.reuse.classifier import load_weights
 from storytrace.reuse.stage import link_documents
 from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
 from storytrace.stories.assign import ScoredPairs, group
 from storytrace.stories.classifier import StoryWeights, load_story_weights, untrained_weights
@@ -123,10 +124,10 @@ def prepared_store(db: Path, files: list[Path], link: bool = False) -> tuple[Sto
     db.parent.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env().with_(db=db, progress=False)
     started = time.perf_counter()
-    report = ingest(files, settings)
-    if report.errors:
-        raise SystemExit(f"ingest errors: {report.errors[:3]}")
     store = Store(db)
+    run = pipeline.run(store, settings, "embed", Inputs(files))
+    if run.result("read").errors:
+        raise SystemExit(f"ingest errors: {run.result('read').errors[:3]}")
     if link:  # derivatives follow their origin's story: reuse families must exist
         link_documents(store, settings, weights=load_weights())
     build_stories(store, settings, weights=untrained_weights())
@@ -442,9 +443,10 @@ def incremental(files: list[Path], one_shot_store: Store, gold: dict) -> dict[st
     batches = [order[k::5] for k in range(5)]
     timings = []
     for batch in batches:
-        ingest(batch, settings)
         with Store(db) as store:
-            started = time.perf_counter()
+            pipeline.run(store, settings, "annotate", Inputs(batch))
+            started = time.perf_counter()  # the story stage with the embedding it reads
+            pipeline.run(store, settings, "embed")
             result = build_stories(store, settings, weights=weights)
             timings.append(
                 {

@@ -5,7 +5,7 @@ look at how the shipped models generalise beyond ECB+, on a small corpus with tw
 one kind (two earthquakes) and two stages of one dispute (a strike vote, then a deal).
 Metric: B-cubed P/R/F1 at story and topic level (every document, derivatives included).
 
-Usage: python benchmarks/stories_demo.py
+Usage: python -m benchmarks.stories_demo
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from storytrace.pipeline import ingest
-from storytrace.reuse import link_documents
+from storytrace import pipeline
 from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
-from storytrace.stories import build_stories
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo"
@@ -42,10 +41,8 @@ def main() -> int:
     truth = json.loads((DEMO / "truth.json").read_text())["documents"]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env().with_(db=Path(tmp) / "demo.db", progress=False)
-        ingest([DEMO / "pages"], settings)
         with Store(settings.db) as store:
-            link_documents(store, settings)
-            build_stories(store, settings)
+            pipeline.run(store, settings, until="stories", inputs=Inputs([DEMO / "pages"]))
             story_of, topic_of = store.stories.assignment()
             name = {
                 doc_id: Path(location).name

@@ -17,7 +17,7 @@ B-cubed F1 against the planted events is printed too, but with stand-in vectors,
 names and models fitted on ECB+ it is a sanity check, not a quality figure (documents that
 combine two events are left out of it).
 
-Usage: python benchmarks/stories_scale.py [--docs 10000 100000] [--seed 7]
+Usage: python -m benchmarks.stories_scale [--docs 10000 100000] [--seed 7]
 """
 
 from __future__ import annotations
@@ -33,17 +33,15 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import planted
-from reuse_scale import DIM, THREADS, StandInVectors, peak_rss_mb, to_document
+from benchmarks import planted
+from benchmarks.reuse_scale import DIM, THREADS, StandInVectors, peak_rss_mb, to_document
 from storytrace.model import EntityMention
-from storytrace.reuse.text import words
 from storytrace.stories.assign import ScoredPairs, group
 from storytrace.stories.classifier import load_story_weights
 from storytrace.stories.features import build_index, pair_features
 from storytrace.stories.stage import find_candidates
 from storytrace.stories.text import story_text
+from storytrace.text import words
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stories_scale.json"
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")

@@ -9,7 +9,7 @@ anchored at each document's creation time), and a **reference baseline**: datepa
 `search_dates` over the same text and anchor, every hit typed DATE and valued at day
 precision (with the time when the text has one), the library the issue names.
 
-Usage: python benchmarks/tempeval.py [--shared PATH] [--limit N]
+Usage: python -m benchmarks.tempeval [--shared PATH] [--limit N]
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.timex_eval import Timex, read_timeml, score
 from storytrace.timeline.timex import find_timexes
-from timex_eval import Timex, read_timeml, score
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "tempeval.json"

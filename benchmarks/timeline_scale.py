@@ -15,7 +15,7 @@ about 30 % content-farm derivatives), in one process:
 
 Stages 1-2 are what `storytrace timeline` adds to a run after claims; figures are cost only.
 
-Usage: python benchmarks/timeline_scale.py [--docs 10000] [--seed 7] [--entities 3]
+Usage: python -m benchmarks.timeline_scale [--docs 10000] [--seed 7] [--entities 3]
 """
 
 from __future__ import annotations
@@ -29,11 +29,9 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import planted
-from reuse_scale import peak_rss_mb
-from stories_scale import regex_document
+from benchmarks import planted
+from benchmarks.reuse_scale import peak_rss_mb
+from benchmarks.stories_scale import regex_document
 from storytrace.model import ClaimCluster, ClaimRef, Family, FamilyMember, Story
 from storytrace.nlp import load_parser
 from storytrace.timeline.events import EventDocument, entity_timeline

@@ -8,7 +8,7 @@ chart, claims, provenance graph) and the ask endpoint (`/api/ask`, retrieval + g
 questions cycle through the demo question set). Errors are any non-200 answer or failed
 connection.
 
-Usage: python benchmarks/web_load.py [--clients 50] [--seconds 30]
+Usage: python -m benchmarks.web_load [--clients 50] [--seconds 30]
 """
 
 from __future__ import annotations

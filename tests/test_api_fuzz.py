@@ -13,18 +13,15 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-from storytrace.pipeline import ingest  # noqa: E402
 from storytrace.settings import Settings  # noqa: E402
 from storytrace.web import WebSettings, create_app  # noqa: E402
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "pages"
 EXAMPLES = 25  # per operation
 
 
 @pytest.fixture(scope="module")
-def web_schema(tmp_path_factory: pytest.TempPathFactory):
-    db = tmp_path_factory.mktemp("fuzz") / "demo.db"
-    assert ingest([DEMO], Settings().with_(db=db, progress=False, workers=1)).ok
+def web_schema(module_demo_db: Path):
+    db = module_demo_db
     # A token keeps fuzzed uploads from starting pipeline jobs; they must still get a 4xx.
     app = create_app(WebSettings(db, token="fuzz-token"), Settings().with_(workers=1))
     return schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -10,15 +10,9 @@ from typer.testing import CliRunner
 
 from storytrace.ask import SentenceIndex, answer_question
 from storytrace.ask.answer import answer_kind, fits
-from storytrace.claims import build_claims
 from storytrace.cli import app
-from storytrace.pipeline import ingest
-from storytrace.reuse import link_documents
-from storytrace.settings import Settings
 from storytrace.store import Store
-from storytrace.stories import build_stories
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "pages"
 runner = CliRunner()
 
 
@@ -34,14 +28,8 @@ def test_answer_kinds_come_from_the_question_and_sentences_must_fit_them() -> No
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory):
-    db = tmp_path_factory.mktemp("ask") / "demo.db"
-    settings = Settings().with_(db=db, progress=False, workers=1)
-    assert ingest([DEMO], settings).ok
-    store = Store(db)
-    link_documents(store, settings)
-    build_stories(store, settings)
-    build_claims(store, settings)
+def index(module_demo_db: Path):
+    store = Store(module_demo_db)
     yield SentenceIndex(store)
     store.close()
 

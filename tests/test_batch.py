@@ -4,30 +4,21 @@ same results on Ray."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmarks import planted
 
 from storytrace.engine import read_groups, read_pairs, run_local, run_ray
 from storytrace.engine.batch import prepare, verified
 from storytrace.errors import StorytraceError
 from storytrace.model import RawRecord
-
-REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "examples" / "demo" / "pages"
-
-
-def _planted():
-    spec = importlib.util.spec_from_file_location("planted", REPO / "benchmarks" / "planted.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["planted"] = module
-    spec.loader.exec_module(module)
-    return module
+from storytrace.store import Store
+from support import DEMO_PAGES as DEMO
+from support import settings_for
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +27,7 @@ def shards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    docs = list(_planted().generate_documents(240, 11))
+    docs = list(planted.generate_documents(240, 11))
     folder = tmp_path_factory.mktemp("shards")
     rows = [{"text": d.text, "title": d.title, "published": d.published, "key": d.key}
             for d in docs]  # fmt: skip
@@ -65,7 +56,7 @@ def test_copies_join_their_origin_and_independent_reports_stay_apart(shards, sta
     run = static_run
     assert run.documents + run.duplicates == len(docs) and run.pairs and run.errors == 0
     id_of = _content_ids(docs)
-    family_of = {d: n for n, group in enumerate(run.families) for d in group}
+    family_of = {d: n for n, group in enumerate(run.copy_groups) for d in group}
 
     def together(a: str, b: str) -> bool:
         return id_of[a] == id_of[b] or (
@@ -90,7 +81,7 @@ def _originals_by_event(docs: list) -> dict[str, list[str]]:
 def test_stories_gather_each_event_and_keep_events_apart(shards, static_run) -> None:
     _, docs = shards
     id_of = _content_ids(docs)
-    story_of = {d: n for n, group in enumerate(static_run.stories) for d in group}
+    story_of = {d: n for n, group in enumerate(static_run.lead_groups) for d in group}
     assert set(story_of) == set(id_of.values())  # every document is in exactly one story
     same = different = joined = split = 0
     for i, a in enumerate(docs):
@@ -117,23 +108,24 @@ def test_outputs_are_parquet_tables(static_run) -> None:
     assert {"id", "input", "format", "title", "published", "words", "text"} <= set(documents[0])
     assert all(d["text"] and d["words"] > 0 for d in documents)
     assert read_pairs(out) == static_run.pairs
-    assert read_groups(out, "families", "family") == static_run.families
-    assert read_groups(out, "stories", "story") == static_run.stories
+    assert read_groups(out, "copy_groups", "copy_group") == static_run.copy_groups
+    assert read_groups(out, "lead_groups", "lead_group") == static_run.lead_groups
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["encoder"] == "static" and manifest["run"]["documents"] == len(documents)
 
 
-def test_the_documents_table_loads_into_a_store(static_run, tmp_path: Path) -> None:
-    from storytrace.pipeline import ingest
-    from storytrace.settings import Settings
-    from storytrace.store import Store
+def test_the_documents_table_loads_into_a_store_with_its_ids(static_run, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
 
-    settings = Settings().with_(db=tmp_path / "s.db", progress=False)
-    report = ingest([static_run.out / "documents.parquet"], settings)
-    # Pages that differed only in furniture have one clean text: the store keeps it once.
-    assert report.ok and report.new_documents + report.duplicates == static_run.documents
-    with Store(settings.db) as store:
-        titles = [title for title, _ in store.titles().values()]
+    from storytrace.workspace import Workspace
+
+    with Workspace(settings_for(tmp_path / "s.db"), create=True) as ws:
+        report = ws.ingest([static_run.out / "documents.parquet"])
+        titles = [title for title, _ in ws.store.titles().values()]
+        stored = set(ws.store.titles())
+    assert report.ok and report.new_documents == static_run.documents
+    batch_ids = set(pq.read_table(static_run.out / "documents.parquet").column("id").to_pylist())
+    assert stored == batch_ids  # the store and batch outputs join on the document id
     assert sum(t is not None for t in titles) == report.new_documents  # metadata came along
 
 
@@ -201,7 +193,7 @@ def test_an_interrupted_run_resumes_and_a_finished_one_is_a_no_op(shards, tmp_pa
     (out / "manifest.json").unlink()
     resumed = run_local([folder], out, encoder="none")
     assert resumed.files_resumed == 2 and not resumed.up_to_date
-    assert (resumed.pairs, resumed.families) == (first.pairs, first.families)
+    assert (resumed.pairs, resumed.copy_groups) == (first.pairs, first.copy_groups)
     again = run_local([folder], out, encoder="none")
     assert again.up_to_date and again.pairs == first.pairs
     (folder / "b.jsonl").touch()  # a changed input is prepared again
@@ -220,9 +212,9 @@ def test_ray_gives_the_same_tables(shards, static_run, tmp_path: Path) -> None:
     finally:
         ray.shutdown()
     assert distributed.pairs == static_run.pairs
-    assert distributed.families == static_run.families
-    assert distributed.stories == static_run.stories
-    for table in ("documents", "duplicates", "pairs", "families", "stories", "errors"):
+    assert distributed.copy_groups == static_run.copy_groups
+    assert distributed.lead_groups == static_run.lead_groups
+    for table in ("documents", "duplicates", "pairs", "copy_groups", "lead_groups", "errors"):
         local = pq.read_table(static_run.out / f"{table}.parquet")
         assert pq.read_table(tmp_path / "ray" / f"{table}.parquet").equals(local), table
 
@@ -233,3 +225,21 @@ def test_ray_checks_only_pairs_seen_in_two_buckets() -> None:
     counted = {"a": np.array([1, 2, 3]), "b": np.array([4, 5, 6]), "count()": np.array([1, 2, 3])}
     kept = ray_engine._seen_enough(counted)
     assert kept["a"].tolist() == [2, 3] and kept["b"].tolist() == [5, 6]
+
+
+@pytest.mark.slow
+def test_batch_and_the_store_agree_on_the_demo(demo_template: Path, tmp_path: Path) -> None:
+    """Same pages, same ids; every copy group inside one store family; lead groups and
+    stories the same partition (benchmarks/batch_agreement.py measures larger corpora)."""
+    import pyarrow.parquet as pq
+
+    run = run_local([DEMO], tmp_path / "out", encoder="static", workers=1)
+    with Store(demo_template) as store:
+        ids = set(store.titles())
+        families = [set(f.doc_ids) for f in store.reuse.families()]
+        stories = sorted(sorted(s.doc_ids) for s in store.stories.stories())
+    assert (
+        set(pq.read_table(tmp_path / "out" / "documents.parquet").column("id").to_pylist()) == ids
+    )
+    assert run.copy_groups and all(any(set(g) <= f for f in families) for g in run.copy_groups)
+    assert sorted(sorted(g) for g in run.lead_groups) == stories

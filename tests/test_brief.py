@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import httpx
 import pytest
 
-from storytrace.brief import render_markdown
 from storytrace.brief.extractive import story_brief
 from storytrace.brief.generate import Endpoint, check_citations, generate
 from storytrace.errors import StorytraceError
@@ -20,6 +20,7 @@ from storytrace.model import (
     FamilyMember,
     Story,
 )
+from storytrace.payload import brief_markdown
 
 STORY = Story("s1", "t1", "Harbor strike", ["a", "b", "c", "d"])
 # b is a copy of a: one family, one origin.
@@ -89,11 +90,11 @@ def test_disagreements_and_sources_are_stated_and_text_is_escaped() -> None:
     assert len(made.items) == 1 and made.left_out == 3
     (d,) = made.disagreements
     assert (d.first_value, d.second_value) == ("300 jobs", "200 jobs")
-    text = render_markdown(made)
+    text = brief_markdown(asdict(made))
     assert "Sources differ" in text and "Harbor Daily" in text
     hostile = brief()
     hostile.items[0].text = "<script>alert(1)</script> *bold*"
-    rendered = render_markdown(hostile)
+    rendered = brief_markdown(asdict(hostile))
     assert "<script>" not in rendered and "\\*bold\\*" in rendered
 
 

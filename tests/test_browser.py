@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from storytrace.pipeline import ingest
 from storytrace.settings import Settings
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -26,7 +25,6 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed"),
 ]
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "examples" / "demo" / "pages"
 SHOTS = REPO / "out" / "screenshots"
 HOSTILE = (
     "Pier Repairs Finished Early\n\nThe council said the pier repairs were finished two "
@@ -36,13 +34,12 @@ HOSTILE = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
+def server(module_demo_db: Path):
     import uvicorn
 
     from storytrace.web import WebSettings, create_app
 
-    db = tmp_path_factory.mktemp("browser") / "demo.db"
-    assert ingest([DEMO], Settings().with_(db=db, progress=False, workers=1)).ok
+    db = module_demo_db  # this module's own copy: the test adds pages to it
     app = create_app(WebSettings(db), Settings().with_(workers=1))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from demo_pages import split_demo
-from storytrace.claims import build_claims
+from storytrace import pipeline
 from storytrace.claims import stage as claim_stage
+from storytrace.claims.stage import build_claims
 from storytrace.cli import app
-from storytrace.pipeline import ingest
-from storytrace.reuse import link_documents
-from storytrace.reuse.links import independent_origins
+from storytrace.provenance import independent_origins
 from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
 
 runner = CliRunner()
@@ -31,28 +30,16 @@ def _settings(db: Path, **changes: object) -> Settings:
     return Settings().with_(db=db, progress=False, workers=1, **changes)
 
 
-def _build(db: Path, pages: Path) -> None:
-    assert ingest([pages], _settings(db)).ok
-    with Store(db) as store:
-        link_documents(store, _settings(db))
-        build_claims(store, _settings(db))
-
-
 @pytest.fixture(scope="module")
-def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return split_demo(tmp_path_factory.mktemp("claims-demo"))
+def demo_store(module_demo_db: Path) -> Path:
+    """The demo corpus through every stage (the tests here only read it)."""
+    return module_demo_db
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory, split: tuple[Path, Path]) -> Path:
-    db = tmp_path_factory.mktemp("claims") / "demo.db"
-    pages, later = split
-    _build(db, pages)
-    assert ingest([later], _settings(db)).ok
-    with Store(db) as store:
-        link_documents(store, _settings(db))
-        build_claims(store, _settings(db))
-    return db
+def _members(store: Store) -> list[list[tuple[str, int]]]:
+    return sorted(
+        sorted((m.doc_id, m.sentence_index) for m in c.members) for c in store.claims.clusters()
+    )
 
 
 def test_claims_are_statements_with_their_sentence(demo_store: Path) -> None:
@@ -103,40 +90,34 @@ def test_entities_are_linked_within_stories(demo_store: Path) -> None:
         assert e.mentions >= e.documents >= 1
 
 
-def test_a_second_run_changes_nothing(demo_store: Path) -> None:
-    with Store(demo_store) as store:
+def test_a_second_run_changes_nothing(demo_db: Path) -> None:
+    with Store(demo_db) as store:
         before = store.claims.clusters()
-        report = build_claims(store, _settings(demo_store))
+        run = pipeline.run(store, _settings(demo_db))
+        report = build_claims(store, _settings(demo_db))  # the stage itself finds no work
         after = store.claims.clusters()
+    assert run.ran == []  # nothing changed, so no stage runs
     assert (report.documents, report.stories) == (0, 0)
     assert [c.id for c in before] == [c.id for c in after]
 
 
-def test_incremental_equals_one_shot(tmp_path: Path, demo_store: Path, split: tuple) -> None:
-    pages, later = split
-    db = tmp_path / "oneshot.db"
-    _build(db, pages)
-    assert ingest([later], _settings(db)).ok
+def test_incremental_equals_one_shot(split_db: tuple[Path, Path], demo_template: Path) -> None:
+    db, later = split_db
     with Store(db) as store:
-        link_documents(store, _settings(db))
-        report = build_claims(store, _settings(db))
         stories = len(store.stories.stories())
-        one_shot = sorted(
-            sorted((m.doc_id, m.sentence_index) for m in c.members) for c in store.claims.clusters()
-        )
+        run = pipeline.run(store, _settings(db), inputs=Inputs([later]))
+        report = run.result("claims").report
+        incremental = _members(store)
     assert report.documents == 2  # only the new pages' claims are detected
     assert 1 <= report.stories < stories  # only the stories they joined are redone
-    with Store(demo_store) as store:
-        incremental = sorted(
-            sorted((m.doc_id, m.sentence_index) for m in c.members) for c in store.claims.clusters()
-        )
-    assert one_shot == incremental
+    with Store(demo_template) as store:
+        assert _members(store) == incremental
 
 
-def test_an_interrupted_run_resumes(tmp_path: Path, split: tuple, monkeypatch) -> None:
-    pages, _ = split
-    db = tmp_path / "interrupted.db"
-    assert ingest([pages], _settings(db)).ok
+def test_an_interrupted_run_resumes(demo_db: Path, monkeypatch) -> None:
+    with Store(demo_db) as store, store.transaction():
+        store.claims.forget_doc_claims()
+        store.runs.forget("claims")  # as if the claim stage had never run
     real = claim_stage.detect
     calls = {"n": 0}
 
@@ -147,16 +128,16 @@ def test_an_interrupted_run_resumes(tmp_path: Path, split: tuple, monkeypatch) -
         return real(*args, **kwargs)
 
     monkeypatch.setattr(claim_stage, "detect", failing)
-    with Store(db) as store, pytest.raises(KeyboardInterrupt):
-        build_claims(store, _settings(db, batch_size=5))
-    with Store(db) as store:
-        done = store.conn.execute("SELECT count(*) FROM claim_docs").fetchone()[0]
-    assert done == 5  # the first batch was committed, the second rolled back
-    monkeypatch.setattr(claim_stage, "detect", real)
-    with Store(db) as store:
-        report = build_claims(store, _settings(db, batch_size=5))
+    with Store(demo_db) as store, pytest.raises(KeyboardInterrupt):
+        pipeline.run(store, _settings(demo_db, batch_size=5), until="claims")
+    with Store(demo_db) as store:
+        pending = len(store.claims.pending_ids(claim_stage.load_claim_weights().version))
         total = store.count("documents")
-    assert report.documents == total - 5
+    assert pending == total - 5  # the first batch was committed, the second rolled back
+    monkeypatch.setattr(claim_stage, "detect", real)
+    with Store(demo_db) as store:
+        run = pipeline.run(store, _settings(demo_db, batch_size=5), until="claims")
+    assert run.result("claims").report.documents == total - 5
 
 
 def test_cli_claims_json_and_table(demo_store: Path) -> None:
@@ -176,18 +157,22 @@ def test_cli_claims_json_and_table(demo_store: Path) -> None:
     assert "no story" in result.output
 
 
-def test_new_matching_weights_redo_the_clusters_only(demo_store: Path) -> None:
+def test_new_matching_weights_redo_the_clusters_only(demo_db: Path, monkeypatch) -> None:
+    """New weights are a parameter change the pipeline sees: exactly the results they
+    decide are redone (clusters of every story), and the claims found are kept."""
     import dataclasses
 
-    from storytrace.claims.classifier import load_claim_weights
-
-    shipped = load_claim_weights()
+    shipped = claim_stage.load_claim_weights()
     stricter = dataclasses.replace(shipped, match_threshold=0.95, matching_version="test")
-    with Store(demo_store) as store:
+    with Store(demo_db) as store:
         before = len(store.claims.clusters())
         stories = len(store.stories.stories())
-        report = build_claims(store, _settings(demo_store), weights=stricter)
+        monkeypatch.setattr(claim_stage, "load_claim_weights", lambda: stricter)
+        run = pipeline.run(store, _settings(demo_db))
+        assert run.ran == ["claims", "timeline"]
+        report = run.result("claims").report
         assert (report.documents, report.stories) == (0, stories)  # claims kept, clusters redone
         assert len(store.claims.clusters()) > before
-        build_claims(store, _settings(demo_store), weights=shipped)
+        monkeypatch.setattr(claim_stage, "load_claim_weights", lambda: shipped)
+        assert pipeline.run(store, _settings(demo_db)).ran == ["claims", "timeline"]
         assert len(store.claims.clusters()) == before

@@ -11,22 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from storytrace.pipeline import ingest
-from storytrace.settings import Settings
 from storytrace.store import Store
+from support import DEMO
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 TRUTH = json.loads((DEMO / "truth.json").read_text())["documents"]
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_docs(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    report = ingest([DEMO / "pages"], Settings().with_(db=db, progress=False, workers=1))
-    assert report.ok, report.errors
-    with Store(db) as store:
+def demo_docs(module_demo_db: Path) -> dict:
+    with Store(module_demo_db) as store:
         docs = {}
         for truth in TRUTH:
             location = str(DEMO / "pages" / truth["key"])

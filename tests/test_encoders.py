@@ -9,13 +9,10 @@ import numpy as np
 import pytest
 
 from storytrace.errors import StorytraceError
-from storytrace.pipeline import ingest
-from storytrace.reuse import encode, link_documents
-from storytrace.reuse.static import STATIC_DIMENSIONS, STATIC_NAME, encode_static
-from storytrace.settings import Settings
+from storytrace.ml import encode
+from storytrace.ml.static import STATIC_DIMENSIONS, STATIC_NAME, encode_static
 from storytrace.store import Store
-
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "pages"
+from support import DEMO_PAGES, build
 
 
 def test_static_vectors_are_unit_length_and_put_paraphrases_closer() -> None:
@@ -37,11 +34,9 @@ def test_unknown_encoder_is_a_clear_error() -> None:
 
 @pytest.mark.slow
 def test_a_store_keeps_the_encoder_it_was_built_with(tmp_path: Path) -> None:
-    settings = Settings().with_(db=tmp_path / "s.db", progress=False, encoder="static")
-    pages = sorted(DEMO.glob("strike-deal-*"))
-    ingest(pages, settings)
-    with Store(settings.db) as store:
-        link_documents(store, settings)
+    db = tmp_path / "s.db"
+    build(db, *sorted(DEMO_PAGES.glob("strike-deal-*")), until="reuse", encoder="static")
+    with Store(db) as store:
         assert store.reuse.encoders() == [STATIC_NAME]
         assert encode.store_encoder(store) == "static"  # later runs follow the store
         assert encode.store_encoder(store, "static") == "static"

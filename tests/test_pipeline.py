@@ -1,323 +1,195 @@
-"""The ingest pipeline end to end: extraction, cleaning, annotation, resume and bad input."""
+"""The pipeline object: one ordered registry, checked at start-up; each stage run once and
+only when it is stale; versions and parameters recorded with the results."""
 
 from __future__ import annotations
 
-import gzip
+import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-import storytrace.pipeline as pipeline
-from storytrace.model import Line
-from storytrace.pipeline import assemble, ingest
-from storytrace.settings import Settings
+import example_stage
+from storytrace import pipeline
+from storytrace.cli import app
+from storytrace.ingest import read
+from storytrace.ml import candidates
+from storytrace.pipeline import STAGES, Pipeline, PipelineError, check_order
+from storytrace.provenance import independent_origins
+from storytrace.stage import Inputs, Stage, StageResult
 from storytrace.store import Store
+from support import DEMO_PAGES, build, settings_for
 
-ARTICLE = """Harbour cranes stand idle as dock strike enters third day
+runner = CliRunner()
+PAGE = """Ferry service resumes after the storm
 
-Published: 4 March 2025
-
-Share this article
-
-Dock workers in Port Elden kept the container terminal closed on Tuesday as talks between \
-the transport union and the harbour authority broke down again.
-
-Union leader Mara Quist said members would not return until the authority withdrew its plan \
-to cut night-shift pay. "We have offered three compromises," she said.
-
-What happens next?
-
-The authority said forty ships were waiting offshore and that it had asked the labour \
-ministry to mediate.
-
-Leave a Reply
-
-Your email address will not be published. Required fields are marked *
-"""
-
-SECOND = """Lowmarsh library reopens after flood repairs
-
-The Lowmarsh public library reopened on Saturday, eight months after flood water filled its \
-ground floor. Librarian Theo Brandt said about two thousand books had been replaced.
-
-Volunteers spent the weekend shelving donated books, and the children's room will open next \
-month once new carpets are fitted.
-
-Tags: Lowmarsh, library, flood
+The ferry between Port Elden and Lowmarsh ran again on Friday after three days of storms,
+the operator said. Captain Ines Moreau said the first crossing was full.
 """
 
 
-def _settings(tmp_path: Path, **changes: object) -> Settings:
-    return Settings().with_(db=tmp_path / "s.db", progress=False, workers=1, **changes)
+def _noop(name: str, requires: tuple[str, ...], produces: tuple[str, ...]) -> Stage:
+    return Stage(name, f"{name}/1", requires, produces, lambda ctx: StageResult(False))
 
 
-def _corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "strike.txt").write_text(ARTICLE, encoding="utf-8")
-    (folder / "library.txt").write_text(SECOND, encoding="utf-8")
-    rows = [
-        {"id": 1, "url": "https://example.org/a", "title": "Ferry timetable changes",
-         "published": "2025-03-05", "source": "Quay Times",
-         "text": "New ferry timings start on Monday. The operator said crossings would run "
-                 "every forty minutes instead of every hour."},
-    ]  # fmt: skip
-    (folder / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return folder
+def test_the_registry_is_in_an_order_that_satisfies_every_stage() -> None:
+    check_order(STAGES)  # also done when storytrace.pipeline is imported
+    names = [s.name for s in STAGES]
+    assert names == ["read", "clean", "annotate", "embed", "reuse", "stories", "claims",
+                     "timeline"]  # fmt: skip
+    assert all(s.version.startswith(f"{s.name}/") and s.about for s in STAGES)
 
 
-def _snapshot(db: Path) -> dict[str, object]:
-    with Store(db) as store:
-        docs = {s.id: store.get(s.id) for s in store.summaries()}
-        return {
-            "ids": sorted(docs),
-            "texts": sorted(d.text for d in docs.values()),
-            "sentences": store.count("sentences"),
-            "entities": store.count("entities"),
-            "removed": store.count("removed_lines"),
-        }
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        ([_noop("a", (), ("x",)), _noop("b", ("y",), ("z",))], "requires y"),
+        ([_noop("a", ("x",), ()), _noop("b", (), ("x",))], "requires x"),  # wrong order
+        ([_noop("a", (), ("x",)), _noop("b", (), ("x",))], "produced by both"),
+        ([_noop("a", (), ("x",)), _noop("a", ("x",), ("y",))], "two stages"),
+    ],
+)
+def test_an_impossible_order_fails_at_start_up(stages: list[Stage], message: str) -> None:
+    with pytest.raises(PipelineError, match=message):
+        Pipeline(stages)
 
 
-@pytest.mark.slow
-def test_ingest_extracts_cleans_and_annotates(tmp_path: Path) -> None:
-    report = ingest([_corpus(tmp_path)], _settings(tmp_path))
-    assert report.ok, report.errors
-    assert report.new_documents == 3
-    with Store(tmp_path / "s.db") as store:
-        strike = store.get(store.resolve_id(str(tmp_path / "in" / "strike.txt")))
-        assert strike.title == "Harbour cranes stand idle as dock strike enters third day"
-        assert strike.published == "2025-03-04"
-        assert "Share this article" not in strike.text
-        assert "Leave a Reply" not in strike.text
-        assert {"Share this article", "Leave a Reply"} <= {r.text for r in strike.removed}
-        # Headings stay in the text as blocks but are never sentences.
-        assert any(b.kind == "heading" for b in strike.blocks)
-        assert all("What happens next" not in s.text for s in strike.sentences)
-        # Sentence and entity offsets point into the clean text.
-        for s in strike.sentences:
-            assert strike.text[s.start : s.end] == s.text
-        for e in strike.entities:
-            assert strike.text[e.start : e.end] == e.text
-        assert "Mara Quist" in {e.text for e in strike.entities}
-        ferry = store.get(store.resolve_id(str(tmp_path / "in" / "feed.jsonl") + "#L1"))
-        assert ferry.site == "Quay Times"
-        assert ferry.published == "2025-03-05"
-        assert ferry.url == "https://example.org/a"
+def test_a_plan_holds_what_a_stage_needs_in_order() -> None:
+    plan = [s.name for s in pipeline.PIPELINE.plan("stories")]
+    assert plan == ["read", "clean", "annotate", "embed", "reuse", "stories"]
+    assert [s.name for s in pipeline.PIPELINE.plan("annotate")] == ["read", "clean", "annotate"]
+    with pytest.raises(PipelineError, match="no stage 'nope'"):
+        pipeline.PIPELINE.plan("nope")
 
 
 @pytest.mark.slow
-def test_reingest_is_a_no_op(tmp_path: Path) -> None:
-    folder = _corpus(tmp_path)
-    ingest([folder], _settings(tmp_path))
-    before = _snapshot(tmp_path / "s.db")
-    again = ingest([folder], _settings(tmp_path))
-    assert again.new_documents == 0
-    assert again.units_skipped == 3
-    assert again.annotated == 0
-    assert _snapshot(tmp_path / "s.db") == before
+def test_analyze_runs_each_stage_once(tmp_path: Path, monkeypatch) -> None:
+    runs: list[str] = []
+
+    def counted(stage: Stage) -> Stage:
+        def run(ctx):  # type: ignore[no-untyped-def]
+            runs.append(stage.name)
+            return stage.run(ctx)
+
+        return dataclasses.replace(stage, run=run)
+
+    monkeypatch.setattr(pipeline, "PIPELINE", Pipeline([counted(s) for s in STAGES]))
+    pages = tmp_path / "in"
+    pages.mkdir()
+    for name in ("velmora-coastline-herald.txt", "velmora-syndicated-newsfeedhub.txt"):
+        (pages / name).write_bytes((DEMO_PAGES / name).read_bytes())
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(pages), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert runs == [s.name for s in STAGES]  # every stage, once, in order
+    runs.clear()
+    again = runner.invoke(app, ["analyze", str(pages), "--out", str(out), "-q"])
+    assert again.exit_code == 0, again.output
+    assert runs == ["read"]  # nothing new was read: nothing else is redone
+    assert "reuse: up to date" in again.output
 
 
 @pytest.mark.slow
-def test_same_content_elsewhere_is_one_document_with_two_locations(tmp_path: Path) -> None:
-    folder = _corpus(tmp_path)
-    (folder / "copy.txt.gz").write_bytes(gzip.compress(ARTICLE.replace("\n", "\r\n").encode()))
-    report = ingest([folder], _settings(tmp_path))
-    assert report.new_documents == 3
-    assert report.duplicates == 1
-    with Store(tmp_path / "s.db") as store:
-        doc_id = store.resolve_id(str(folder / "strike.txt"))
-        assert store.locations(doc_id) == sorted(
-            [str(folder / "copy.txt.gz"), str(folder / "strike.txt")]
-        )
-
-
-@pytest.mark.slow
-def test_interrupted_read_resumes_to_the_same_result(tmp_path: Path, monkeypatch) -> None:
-    folder = _corpus(tmp_path)
-    clean_run = tmp_path / "clean"
-    clean_run.mkdir()
-    ingest([folder], _settings(clean_run))
-    expected = _snapshot(clean_run / "s.db")
-
-    real = pipeline.extract_record
-    calls = {"n": 0}
-
-    def crash_on_third(record):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(record)
-
-    monkeypatch.setattr(pipeline, "extract_record", crash_on_third)
-    with pytest.raises(KeyboardInterrupt):
-        ingest([folder], _settings(tmp_path, batch_size=1))
-    with Store(tmp_path / "s.db") as store:
-        assert store.count() == 2  # the batches committed before the crash survive
-    monkeypatch.setattr(pipeline, "extract_record", real)
-    resumed = ingest([folder], _settings(tmp_path, batch_size=1))
-    assert resumed.new_documents == 1
-    assert _snapshot(tmp_path / "s.db") == expected
-
-
-@pytest.mark.slow
-def test_interrupted_annotation_resumes(tmp_path: Path, monkeypatch) -> None:
-    folder = _corpus(tmp_path)
-    real = Store.set_annotations
-    calls = {"n": 0}
-
-    def crash_on_second(self, *args):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(self, *args)
-
-    monkeypatch.setattr(Store, "set_annotations", crash_on_second)
-    with pytest.raises(KeyboardInterrupt):
-        ingest([folder], _settings(tmp_path, batch_size=1))
-    monkeypatch.setattr(Store, "set_annotations", real)
-    resumed = ingest([folder], _settings(tmp_path))
-    assert resumed.new_documents == 0
-    assert resumed.annotated == 2
-    with Store(tmp_path / "s.db") as store:
-        assert store.ids_with_status("annotated") == sorted(s.id for s in store.summaries())
-
-
-@pytest.mark.slow
-def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
-    folder = _corpus(tmp_path)
-    ingest([folder], _settings(tmp_path))
-    bad = tmp_path / "bad"
-    bad.mkdir()
-    (bad / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    (bad / "empty.txt").write_bytes(b"")
-    (bad / "broken.jsonl").write_text('{"text": "A fine line of text about the ferry."}\n{oops\n')
-    (bad / "page.html").write_text("<html><body><script>x()</script></body></html>")
-    report = ingest([bad, tmp_path / "missing.txt"], _settings(tmp_path))
-    failed = {e.location for e in report.errors}
-    assert str(bad / "image.txt") in failed
-    assert str(bad / "empty.txt") in failed
-    assert str(bad / "broken.jsonl") + "#L2" in failed
-    assert str(bad / "page.html") in failed
-    assert str(tmp_path / "missing.txt") in failed
-    assert not report.ok
-    assert report.new_documents == 1  # the good JSONL line
-    with Store(tmp_path / "s.db") as store:
-        assert store.count() == 4  # nothing stored earlier was lost
-        assert len(store.errors()) >= 4
-
-
-def test_assemble_builds_blocks_that_point_into_the_text() -> None:
-    text, blocks = assemble([Line("Title-like heading", "heading"), Line(" Body. "), Line("  ")])
-    assert text == "Title-like heading\n\nBody."
-    assert [text[b.start : b.end] for b in blocks] == ["Title-like heading", "Body."]
-    assert [b.kind for b in blocks] == ["heading", "paragraph"]
-
-
-HTML_PAGE = """<!doctype html><html><head><title>Ferry strike ends</title>
-<meta property="article:published_time" content="2025-03-07T08:00:00Z"></head>
-<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
-<article><h1>Ferry strike ends after four days</h1>
-<p>Ferry crews on the North Quay route returned to work on Friday after the operator agreed \
-to hire twelve more deckhands, the union said in a statement.</p>
-<p>Services were expected to run normally by Saturday morning, although the first sailings \
-might be delayed while crews inspected the vessels.</p></article>
-<footer>Copyright 2025 Quay Times</footer></body></html>"""
-
-
-@pytest.fixture
-def http_site():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/story":
-                body = HTML_PAGE.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            else:
-                self.send_error(404)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.mark.slow
-def test_url_list_ingest_with_a_failing_url(tmp_path: Path, http_site: str, monkeypatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    urls = tmp_path / "urls.txt"
-    urls.write_text(f"# two pages\n{http_site}/story\n{http_site}/gone\n")
-    report = ingest([], _settings(tmp_path), urls_file=urls)
-    assert report.new_documents == 1
-    assert [(e.location, e.message) for e in report.errors] == [
-        (f"{http_site}/gone", "HTTP 404 Not Found")
-    ]
-    with Store(tmp_path / "s.db") as store:
-        doc = store.get(store.resolve_id(f"{http_site}/story"))
-        assert doc.published == "2025-03-07"
-        assert "twelve more deckhands" in doc.text
-        assert "Copyright 2025 Quay Times" not in doc.text
-        assert doc.sentences
-    # The failed URL is retried on the next run; the stored one is not fetched again.
-    again = ingest([], _settings(tmp_path), urls_file=urls)
-    assert again.new_documents == 0
-    assert again.units_skipped == 1
-    assert len(again.errors) == 1
-
-
-@pytest.mark.slow
-def test_killed_ingest_resumes_to_the_same_result(tmp_path: Path) -> None:
-    """A real `kill -9` mid-run: the store stays readable and a re-run completes it."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for i in range(120):
-        body = SECOND.replace("Lowmarsh", f"Town{i:03d}").replace("two thousand", f"{i} hundred")
-        (folder / f"doc{i:03d}.txt").write_text(body)
-    clean_run = tmp_path / "clean"
-    clean_run.mkdir()
-    ingest([folder], _settings(clean_run))
-    expected = _snapshot(clean_run / "s.db")
-
+def test_the_timeline_of_a_fresh_store_counts_origins_through_families(tmp_path: Path) -> None:
+    """Asking for the timeline alone runs what it depends on: copies are linked first, so
+    a copy and its origin are one origin, not two."""
     db = tmp_path / "s.db"
-    cmd = [sys.executable, "-m", "storytrace.cli", "ingest", str(folder), "--db", str(db), "-q"]
-    proc = subprocess.Popen(cmd, env={**os.environ, "STORYTRACE_BATCH_SIZE": "5"})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if db.exists() and _count_or_zero(db) > 0:
-            break
-        time.sleep(0.05)
-    killed_early = proc.poll() is None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    print(f"killed mid-run: {killed_early}, documents stored then: {_count_or_zero(db)}")
-    resumed = ingest([folder], _settings(tmp_path))
-    assert resumed.ok
-    assert _snapshot(db) == expected
+    pages = sorted(DEMO_PAGES.glob("velmora-*"))
+    run = build(db, *pages, until="timeline")
+    assert run.ran == ["read", "clean", "annotate", "embed", "reuse", "stories", "claims",
+                       "timeline"]  # fmt: skip
+    with Store(db) as store:
+        families = store.reuse.families()
+        entries = store.timeline.entries()
+        stories = store.stories.stories()
+    assert families and entries
+    for entry in entries:
+        docs = {s.doc_id for s in entry.sources}
+        assert entry.origins == independent_origins(docs, families)
+    assert any(s.origins < len(s.doc_ids) for s in stories)
 
 
-def _count_or_zero(db: Path) -> int:
-    import sqlite3
+def test_an_interrupted_stage_counts_as_a_change(tmp_path: Path, monkeypatch) -> None:
+    """Pages stored by a read that died before it finished are cleaned and annotated by the
+    next run, even though that run reads nothing new."""
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(PAGE)
+    second.write_text(PAGE.replace("Friday", "Monday").replace("three", "four"))
+    db = tmp_path / "s.db"
+    build(db, first, until="annotate")
 
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-    except sqlite3.Error:
-        return 0
+    real = read.STAGE.run
+
+    def dies_after_reading(ctx):  # type: ignore[no-untyped-def]
+        real(ctx)
+        raise KeyboardInterrupt
+
+    broken = [dataclasses.replace(s, run=dies_after_reading) if s.name == "read" else s
+              for s in STAGES]  # fmt: skip
+    with Store(db) as store, pytest.raises(KeyboardInterrupt):
+        Pipeline(broken).run(store, settings_for(db), "annotate", Inputs([second]))
+    rerun = build(db, second, until="annotate")
+    assert rerun.result("read").summary["new_documents"] == 0
+    assert rerun.ran == ["read", "clean", "annotate"]
+    with Store(db) as store:
+        assert len(store.ids_with_status("annotated")) == 2
+
+
+@pytest.mark.slow
+def test_new_minhash_parameters_redo_the_signatures_and_not_the_vectors(
+    demo_db: Path, monkeypatch
+) -> None:
+    with Store(demo_db) as store:
+        ids = store.reuse.signature_rows()
+        vectors = {d: store.reuse.get_doc(d).vectors.tobytes() for d in ids}
+        monkeypatch.setattr(candidates, "SEED", candidates.SEED + 1)
+        run = pipeline.run(store, settings_for(demo_db), until="reuse")
+        after = {d: store.reuse.get_doc(d) for d in vectors}
+        record = store.runs.record("embed")
+    embed = next(o for o in run.outcomes if o.stage == "embed")
+    assert embed.reason == "changed: minhash"
+    assert embed.result.summary == {"prepared": 0, "signatures_redone": len(vectors)}
+    assert run.ran == ["embed", "reuse"]
+    assert all(after[d].vectors.tobytes() == v for d, v in vectors.items())  # kept
+    assert record.params["minhash"]["seed"] == candidates.SEED  # recorded with the results
+
+
+@pytest.mark.slow
+def test_a_new_stage_version_redoes_it_and_what_follows(demo_db: Path) -> None:
+    bumped = [dataclasses.replace(s, version="stories/999") if s.name == "stories" else s
+              for s in STAGES]  # fmt: skip
+    with Store(demo_db) as store:
+        before = sorted(sorted(s.doc_ids) for s in store.stories.stories())
+        run = Pipeline(bumped).run(store, settings_for(demo_db))
+        after = sorted(sorted(s.doc_ids) for s in store.stories.stories())
+        assert store.runs.record("stories").version == "stories/999"
+    assert run.ran == ["stories", "claims", "timeline"]
+    assert next(o for o in run.outcomes if o.stage == "stories").reason == "changed: version"
+    assert after == before  # grouped afresh, to the same stories
+
+
+@pytest.mark.slow
+def test_a_stage_added_with_one_module_and_one_registry_line(demo_db: Path) -> None:
+    extended = Pipeline([*STAGES, example_stage.STAGE])
+    with Store(demo_db) as store:
+        run = extended.run(store, settings_for(demo_db))
+        assert run.ran == ["word_counts"]  # the others are up to date
+        counts = store.stage_data.items("word_counts")
+        assert len(counts) == store.count("documents") and all(n > 0 for n in counts.values())
+        assert extended.run(store, settings_for(demo_db)).ran == []
+    with pytest.raises(PipelineError, match="requires sentences"):
+        Pipeline([example_stage.STAGE, *STAGES])  # before the stage that makes sentences
+
+
+@pytest.mark.slow
+def test_cli_stages_shows_the_registry_and_what_is_up_to_date(demo_db: Path) -> None:
+    result = runner.invoke(app, ["stages", "--db", str(demo_db), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["stage"] for r in rows] == [s.name for s in STAGES]
+    assert all(r["up_to_date"] for r in rows)
+    assert rows[3]["params"]["minhash"] == {"permutations": 128, "seed": 42,
+                                            "shingles": "content-word-bigrams/1"}  # fmt: skip
+    table = runner.invoke(app, ["stages", "--db", str(demo_db)])
+    assert table.exit_code == 0 and "up to date" in table.output and "embed" in table.output

@@ -4,36 +4,17 @@ reports of one event do not."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from benchmarks import planted
 
 from storytrace.ingest.readers import InputUnit, discover, read_unit
 from storytrace.model import RawRecord
 from storytrace.settings import Settings
-
-PLANTED_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "planted.py"
-
-
-def _load_planted() -> ModuleType:
-    name = "planted_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, PLANTED_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-planted = _load_planted()
 
 
 @pytest.fixture(scope="module")

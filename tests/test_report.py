@@ -11,12 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from storytrace.cli import app
-from storytrace.pipeline import ingest
 from storytrace.report.svg import provenance_svg, timeline_svg
-from storytrace.settings import Settings
+from support import SEEDS, copy_store
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "pages"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 runner = CliRunner()
 HOSTILE = (
     "Harbor officials said <script>alert('owned')</script> the cranes would stay. "
@@ -47,13 +44,14 @@ def test_drawings_escape_text_and_place_entries_in_time_order() -> None:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
+    """`analyze` adding a hostile page to the demo store: the report covers the whole store."""
     root = tmp_path_factory.mktemp("report")
-    pages = root / "pages"
-    shutil.copytree(DEMO, pages)
-    (pages / "hostile-page.txt").write_text(HOSTILE, encoding="utf-8")
+    (root / "hostile-page.txt").write_text(HOSTILE, encoding="utf-8")
     out = root / "out"
-    result = runner.invoke(app, ["analyze", str(pages), "--out", str(out), "--quiet"])
+    db = copy_store(demo_template, out / "storytrace.db")
+    result = runner.invoke(app, ["analyze", str(root / "hostile-page.txt"), "--out", str(out),
+                                 "--db", str(db), "--quiet"])  # fmt: skip
     assert result.exit_code == 0, result.output
     return out
 
@@ -117,10 +115,8 @@ def test_report_renders_in_headless_chromium(report: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not available")
-def test_seed_report_shows_001_and_004_under_radio_free_europe(tmp_path: Path) -> None:
-    db = tmp_path / "seeds.db"
-    settings = Settings().with_(db=db, progress=False, workers=1)
-    assert ingest([SEEDS], settings).ok
+def test_seed_report_shows_001_and_004_under_radio_free_europe(seeds_db: Path, tmp_path) -> None:
+    db = seeds_db
     result = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "r"), "-q"])
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))

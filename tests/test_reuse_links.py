@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storytrace.reuse import candidates
+from storytrace.ml import candidates
+from storytrace.provenance import independent_origins
 from storytrace.reuse.classifier import LinkRules, load_weights
 from storytrace.reuse.features import DIRECTION_NAMES, FEATURE_NAMES
-from storytrace.reuse.links import DocInfo, ScoredPair, decide, independent_origins
+from storytrace.reuse.links import DocInfo, ScoredPair, decide
 
 RULES = LinkRules(threshold=0.3, margin=0.1, possible=0.15)
 

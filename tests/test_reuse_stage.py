@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from demo_pages import split_demo
+from storytrace import pipeline
 from storytrace.cli import app
-from storytrace.pipeline import ingest
-from storytrace.reuse import independent_origins, link_documents
-from storytrace.settings import Settings
+from storytrace.provenance import independent_origins
+from storytrace.reuse.stage import link_documents
+from storytrace.stage import Inputs
 from storytrace.store import Store
+from support import DEMO, build, settings_for
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 TRUTH = json.loads((DEMO / "truth.json").read_text())["documents"]
 runner = CliRunner()
 
@@ -51,18 +51,11 @@ def _wire_key(location: str) -> str:
     return f"{Path(path).name}#{record['id']}"
 
 
-def _settings(db: Path) -> Settings:
-    return Settings().with_(db=db, progress=False, workers=1)
-
-
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("reuse") / "demo.db"
-    assert ingest([DEMO / "pages"], _settings(db)).ok
-    with Store(db) as store:
-        report = link_documents(store, _settings(db))
-    assert report.prepared == len(TRUTH)
-    return db
+def demo_store(module_demo_db: Path) -> Path:
+    with Store(module_demo_db) as store:
+        assert store.runs.record("embed").summary["prepared"] == len(TRUTH)
+    return module_demo_db
 
 
 def test_links_only_join_documents_of_one_true_family(demo_store: Path) -> None:
@@ -101,35 +94,32 @@ def test_links_carry_aligned_sentences_as_evidence(demo_store: Path) -> None:
 
 def test_independent_origins_counts_a_family_once(demo_store: Path) -> None:
     with Store(demo_store) as store:
-        family = store.reuse.families()[0]
-        assert independent_origins(store, family.doc_ids) == 1
-        others = [d for d in store.ids_with_status("annotated") if d not in family.doc_ids][:2]
-        assert independent_origins(store, [*family.doc_ids, *others]) >= 2
+        families = store.reuse.families()
+        others = [d for d in store.ids_with_status("annotated") if d not in families[0].doc_ids]
+    assert independent_origins(families[0].doc_ids, families) == 1
+    assert independent_origins([*families[0].doc_ids, *others[:2]], families) >= 2
 
 
-def test_second_run_is_a_no_op(demo_store: Path) -> None:
-    with Store(demo_store) as store:
+def test_second_run_is_a_no_op(demo_db: Path) -> None:
+    with Store(demo_db) as store:
         before = [(f.id, f.doc_ids) for f in store.reuse.families()]
-        report = link_documents(store, _settings(demo_store))
+        run = pipeline.run(store, settings_for(demo_db), until="reuse")
+        report = link_documents(store, settings_for(demo_db))  # the stage itself finds no work
         after = [(f.id, f.doc_ids) for f in store.reuse.families()]
-    assert (report.prepared, report.pairs_scored) == (0, 0)
+    assert run.ran == [] and report.pairs_scored == 0
     assert after == before
 
 
 def test_adding_documents_later_gives_the_one_shot_families(
-    demo_store: Path, tmp_path: Path
+    split_db: tuple[Path, Path], demo_store: Path
 ) -> None:
-    pages, later = split_demo(tmp_path)
-    db = tmp_path / "inc.db"
-    assert ingest([pages], _settings(db)).ok
+    db, later = split_db
     with Store(db) as store:
-        first = link_documents(store, _settings(db))
-    assert ingest([later], _settings(db)).ok
-    with Store(db) as store:
-        second = link_documents(store, _settings(db))
+        first = store.runs.record("reuse").summary["pairs_scored"]
+        run = pipeline.run(store, settings_for(db), until="reuse", inputs=Inputs([later]))
         incremental = sorted(sorted(_names(store, f.doc_ids)) for f in store.reuse.families())
-    assert second.prepared == 2
-    assert 0 < second.pairs_scored < first.pairs_scored
+    assert run.result("embed").summary["prepared"] == 2
+    assert 0 < run.result("reuse").summary["pairs_scored"] < first
     with Store(demo_store) as store:
         one_shot = sorted(sorted(_names(store, f.doc_ids)) for f in store.reuse.families())
     assert incremental == one_shot
@@ -174,9 +164,8 @@ def test_documents_without_comparable_sentences_are_skipped_cleanly(tmp_path: Pa
         "harbour plan after a long debate. Members said the plan would create jobs.\n"
     )
     db = tmp_path / "stub.db"
-    assert ingest([pages], _settings(db)).ok
+    run = build(db, pages, until="reuse")
+    assert run.result("embed").summary["prepared"] == 2
+    assert run.result("reuse").summary["pairs_scored"] == 0
     with Store(db) as store:
-        report = link_documents(store, _settings(db))
-        assert report.prepared == 2
-        assert report.pairs_scored == 0
         assert store.reuse.families() == []

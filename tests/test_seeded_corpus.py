@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import planted
-import seeded_corpus
+from benchmarks import planted, seeded_corpus
 
 N = 300
 # Distinctive names in the demo originals: the cast substitution must replace every one.

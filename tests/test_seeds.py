@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from storytrace.extract.text import parse_text
-from storytrace.pipeline import ingest
-from storytrace.settings import Settings
+from storytrace.payload import brief_markdown
 from storytrace.store import Store
-
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+from storytrace.workspace import Workspace
+from support import SEEDS, settings_for
 
 pytestmark = [
     pytest.mark.slow,
@@ -21,11 +20,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def seed_docs(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
-    report = ingest([SEEDS], Settings().with_(db=db, progress=False, workers=1))
-    assert report.ok, report.errors
-    with Store(db) as store:
+def seed_docs(seeds_db: Path) -> dict:
+    with Store(seeds_db) as store:
         return {
             path.name[:3]: store.get(store.resolve_id(str(path)))
             for path in sorted(SEEDS.glob("*.txt"))
@@ -62,19 +58,11 @@ def test_headings_are_not_sentences(seed_docs: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """The seeds ingested, reuse-linked and grouped into stories; and id -> "000".."004"."""
-    from storytrace.reuse import link_documents
-    from storytrace.stories import build_stories
-
-    db = tmp_path_factory.mktemp("seeds-stages") / "seeds.db"
-    settings = Settings().with_(db=db, progress=False, workers=1)
-    assert ingest([SEEDS], settings).ok
-    with Store(db) as store:
-        link_documents(store, settings)
-        build_stories(store, settings)
+def seed_store(seeds_db: Path) -> tuple[Path, dict]:
+    """The seeds through every stage; and id -> "000".."004"."""
+    with Store(seeds_db) as store:
         names = {store.resolve_id(str(path)): path.name[:3] for path in sorted(SEEDS.glob("*.txt"))}
-    return db, names
+    return seeds_db, names
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +126,7 @@ def test_one_topic_and_001_004_counted_as_one_origin(seed_stories: tuple) -> Non
 
 @pytest.fixture(scope="module")
 def seed_claims(seed_store: tuple) -> tuple[Path, dict]:
-    from storytrace.claims import build_claims
-
-    db, names = seed_store
-    with Store(db) as store:
-        build_claims(store, Settings().with_(db=db, progress=False, workers=1))
-    return db, names
+    return seed_store
 
 
 def _claims(db: Path) -> list:
@@ -218,11 +201,8 @@ def test_ammunition_claim_is_supported_by_all_pages_and_3_to_4_origins(
 
 @pytest.fixture(scope="module")
 def seed_timeline(seed_claims: tuple) -> tuple[list, list, dict, dict]:
-    from storytrace.timeline import build_timelines
-
     db, names = seed_claims
     with Store(db) as store:
-        build_timelines(store, Settings().with_(db=db, progress=False, workers=1))
         return (
             store.timeline.entries(),
             [s for _, s in store.timeline.unresolved()],
@@ -271,11 +251,10 @@ FURNITURE = ("Spread the love", "Views:", "Website | + posts", "Similar Posts", 
 def test_brief_leads_with_multi_origin_claims_cites_001_004_as_one_and_has_no_furniture(
     seed_claims: tuple,
 ) -> None:
-    from storytrace.brief import render_markdown, store_briefs
-
     db, names = seed_claims
-    with Store(db) as store:
-        briefs = store_briefs(store)
+    with Workspace(settings_for(db)) as ws:
+        briefs = ws.briefs()
+        payload = ws.brief(briefs)
     assert briefs
     for brief in briefs:
         assert brief.items and brief.items[0].origins > 1
@@ -291,5 +270,6 @@ def test_brief_leads_with_multi_origin_claims_cites_001_004_as_one_and_has_no_fu
                     pairs += together and cited >= {"001", "004"}
                     assert not together or cited >= {"001", "004"}  # one origin, one group
         assert pairs  # some claim is stated by both 001 and 004
-        text = render_markdown(brief)
+    for brief in payload["briefs"]:
+        text = brief_markdown(brief)
         assert not any(line in text for line in FURNITURE)

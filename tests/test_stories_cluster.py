@@ -7,9 +7,9 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from storytrace.ml.cluster import average_link
 from storytrace.model import Family, FamilyMember
 from storytrace.stories.assign import ScoredPairs, group
-from storytrace.stories.cluster import average_link
 
 
 def _partition(labels) -> list[list[int]]:

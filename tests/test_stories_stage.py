@@ -13,23 +13,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from demo_pages import split_demo
+from storytrace import pipeline
 from storytrace.cli import app
-from storytrace.pipeline import ingest
-from storytrace.reuse import link_documents
-from storytrace.settings import Settings
+from storytrace.stage import Inputs
 from storytrace.store import Store
-from storytrace.stories import build_stories
+from storytrace.stories.stage import build_stories
+from support import DEMO, settings_for
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 TRUTH = {t["key"]: t for t in json.loads((DEMO / "truth.json").read_text())["documents"]}
 runner = CliRunner()
 
 pytestmark = pytest.mark.slow
-
-
-def _settings(db: Path) -> Settings:
-    return Settings().with_(db=db, progress=False, workers=1)
 
 
 def _names(store: Store) -> dict[str, str]:
@@ -40,14 +34,11 @@ def _names(store: Store) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("stories") / "demo.db"
-    assert ingest([DEMO / "pages"], _settings(db)).ok
-    with Store(db) as store:
-        link_documents(store, _settings(db))
-        report = build_stories(store, _settings(db))
-    assert report.stories > 1 and report.pairs > 0
-    return db
+def demo_store(module_demo_db: Path) -> Path:
+    with Store(module_demo_db) as store:
+        summary = store.runs.record("stories").summary
+    assert summary["stories"] > 1 and summary["new_pairs"] > 0
+    return module_demo_db
 
 
 def test_derivatives_share_their_origins_story(demo_store: Path) -> None:
@@ -93,30 +84,26 @@ def test_stories_carry_labels_dates_entities_and_origin_counts(demo_store: Path)
     assert sum(len(t.story_ids) for t in topics) == len(stories)
 
 
-def test_second_run_changes_nothing(demo_store: Path) -> None:
-    with Store(demo_store) as store:
+def test_second_run_changes_nothing(demo_db: Path) -> None:
+    with Store(demo_db) as store:
         before = store.stories.assignment()
         changes = len(store.stories.changes())
-        report = build_stories(store, _settings(demo_store))
+        run = pipeline.run(store, settings_for(demo_db), until="stories")
+        report = build_stories(store, settings_for(demo_db))  # the stage itself finds no work
         assert store.stories.assignment() == before
         assert len(store.stories.changes()) == changes
+    assert run.ran == []
     assert (report.prepared, report.new_pairs) == (0, 0)
 
 
 def test_documents_added_later_join_the_stories_a_one_shot_run_finds(
-    demo_store: Path, tmp_path: Path
+    demo_store: Path, split_db: tuple[Path, Path]
 ) -> None:
-    pages, later = split_demo(tmp_path)
-    db = tmp_path / "inc.db"
-    assert ingest([pages], _settings(db)).ok
+    db, later = split_db
     with Store(db) as store:
-        link_documents(store, _settings(db))
-        build_stories(store, _settings(db))
         first_ids = set(store.stories.assignment()[0].values())
-    assert ingest([later], _settings(db)).ok
-    with Store(db) as store:
-        link_documents(store, _settings(db))
-        report = build_stories(store, _settings(db))
+        run = pipeline.run(store, settings_for(db), until="stories", inputs=Inputs([later]))
+        report = run.result("stories").report
         story_of, _ = store.stories.assignment()
         names = _names(store)
         kinds = {c.kind for c in store.stories.changes()}

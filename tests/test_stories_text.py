@@ -10,7 +10,8 @@ import pytest
 from storytrace.model import Document, EntityMention, Sentence
 from storytrace.stories.features import FEATURE_NAMES, RANK_CAP, build_index, pair_features
 from storytrace.stories.stage import shared_name_pairs
-from storytrace.stories.text import entity_key, story_text
+from storytrace.stories.text import story_text
+from storytrace.text import entity_key
 
 
 def test_entity_keys_unify_spelling_possessives_and_articles() -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from timeline_eval import (
+from benchmarks.timeline_eval import (
     BEFORE,
     INCLUDED,
     SIMULTANEOUS,

@@ -9,28 +9,19 @@ import pytest
 from typer.testing import CliRunner
 
 from storytrace.cli import app
-from storytrace.pipeline import ingest
-from storytrace.reuse import link_documents
-from storytrace.settings import Settings
 from storytrace.store import Store
-from storytrace.timeline import build_timelines
+from storytrace.timeline.stage import build_timelines
 from storytrace.timeline.timex import find_timexes
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 runner = CliRunner()
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("timeline") / "demo.db"
-    settings = Settings().with_(db=db, progress=False, workers=1)
-    assert ingest([DEMO / "pages"], settings).ok
-    with Store(db) as store:
-        link_documents(store, settings)
-        report = build_timelines(store, settings)
-    assert report.entries > 0
-    return db
+def demo_store(module_demo_db: Path) -> Path:
+    with Store(module_demo_db) as store:
+        assert store.runs.record("timeline").summary["entries"] > 0
+    return module_demo_db
 
 
 def test_entries_are_dated_ordered_and_carry_their_evidence(demo_store: Path) -> None:
@@ -62,11 +53,10 @@ def test_the_quake_day_is_one_entry_from_several_pages(demo_store: Path) -> None
     assert quake and max(e.documents for e in quake) >= 2
 
 
-def test_a_second_run_gives_the_same_timeline(demo_store: Path) -> None:
-    settings = Settings().with_(db=demo_store, progress=False, workers=1)
-    with Store(demo_store) as store:
+def test_a_second_run_gives_the_same_timeline(demo_db: Path) -> None:
+    with Store(demo_db) as store:
         before = [(e.story_id, e.value, e.label) for e in store.timeline.entries()]
-        build_timelines(store, settings)
+        build_timelines(store)
         after = [(e.story_id, e.value, e.label) for e in store.timeline.entries()]
     assert before == after
 

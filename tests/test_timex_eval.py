@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from timex_eval import Timex, compare, read_timeml, score
+from benchmarks.timex_eval import Timex, compare, read_timeml, score
 
 TEMPEVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "tempeval3-dev"
 

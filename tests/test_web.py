@@ -9,34 +9,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storytrace.errors import StoreError
-from storytrace.pipeline import ingest
-from storytrace.settings import Settings
 from storytrace.web import WebSettings, create_app
+from support import build
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "pages"
 pytestmark = pytest.mark.slow
 HOSTILE = "Officials said <script>alert('owned')</script> the harbour wall held up well.\n"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from storytrace.claims import build_claims
-    from storytrace.reuse import link_documents
-    from storytrace.store import Store
-    from storytrace.stories import build_stories
-    from storytrace.timeline import build_timelines
-
-    root = tmp_path_factory.mktemp("web")
-    (root / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    db = root / "demo.db"
-    settings = Settings().with_(db=db, progress=False, workers=1)
-    assert ingest([DEMO, root / "hostile.txt"], settings).ok
-    with Store(db) as store:
-        link_documents(store, settings)
-        build_stories(store, settings)
-        build_claims(store, settings)
-        build_timelines(store, settings)
-    return db
+def db(module_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with a hostile page added (this module's own copy)."""
+    hostile = tmp_path_factory.mktemp("web") / "hostile.txt"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    build(module_demo_db, hostile)
+    return module_demo_db
 
 
 @pytest.fixture(scope="module")

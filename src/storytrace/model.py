@@ -12,6 +12,8 @@ Later stages (stories, claims, timelines) add their own records here.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -45,6 +47,9 @@ class RawRecord:
     author: str | None = None
     source: str | None = None  # outlet / site name / declared source from the container
     encoding: str | None = None  # detected encoding of the bytes, for auditing
+    # The document id a storytrace output gave it (batch mode's documents table), kept so
+    # that the store and batch outputs can be joined; None: computed from the content.
+    id: str | None = None
 
 
 @dataclass(slots=True)
@@ -243,6 +248,34 @@ class StoryEntity:
     documents: int  # members that mention it
 
 
+# The bags of words and names a document is compared by (storytrace.stories.features).
+STORY_BAGS = ("terms", "plain", "name", "person", "place", "org")
+
+
+@dataclass(slots=True)
+class StoryText:
+    """One document's evidence for grouping it with others."""
+
+    doc_id: str
+    published: str | None
+    terms: Counter[str]  # content words of title and body
+    plain: Counter[str]  # content words outside names, dates and numbers: the kind of event
+    names: dict[str, Counter[str]]  # ENTITY_GROUPS -> normalised names (spaces as "_")
+    numbers: frozenset[str]  # numbers other than years ("23 pirates", "6.1 magnitude")
+    years: frozenset[str]
+    lead: str  # title and first sentences: what the document is about
+    plain_lead: str  # the body with names and numbers taken out, first words
+    surface: dict[str, str] = field(default_factory=dict)  # name key -> a written form
+
+    def bag(self, name: str) -> Mapping[str, int]:
+        """Counts in one of ``STORY_BAGS``: all words, event-kind words, or names by type."""
+        if name == "terms":
+            return self.terms
+        if name == "plain":
+            return self.plain
+        return self.names.get(name, Counter())
+
+
 @dataclass(slots=True)
 class Story:
     """Documents that report one real-world event or development."""
@@ -387,3 +420,12 @@ class DocDate:
     latest: str | None
     estimated: bool
     reason: str
+
+
+@dataclass(slots=True)
+class StoryTimeline:
+    """One story's timeline: dated entries, expressions left unresolved, document dates."""
+
+    entries: list[TimelineEntry]
+    unresolved: list[TimelineSource]
+    doc_dates: list[DocDate] = field(default_factory=list)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from storytrace.ask.retrieve import Hit, Mode, SentenceIndex
-from storytrace.reuse.links import origin_groups
+from storytrace.provenance import origin_groups
 from storytrace.timeline.timex import find_timexes
 
 # Below both of these the best sentence does not answer the question. On the demo question
@@ -149,13 +149,4 @@ def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
 
 def _membership(index: SentenceIndex, hits: list[Hit]) -> dict[tuple[str, int], tuple[str, str]]:
     """(doc, sentence) of each hit -> (claim cluster id, story id), for hits in a cluster."""
-    found: dict[tuple[str, int], tuple[str, str]] = {}
-    for hit in hits:
-        row = index.store.conn.execute(
-            "SELECT m.cluster_id, c.story_id FROM claim_members m JOIN claim_clusters c "
-            "ON c.id = m.cluster_id WHERE m.doc_id = ? AND m.sentence_idx = ? AND m.also = 0",
-            (hit.doc_id, hit.sentence_index),
-        ).fetchone()
-        if row is not None:
-            found[(hit.doc_id, hit.sentence_index)] = (row[0], row[1])
-    return found
+    return index.store.claims.membership((hit.doc_id, hit.sentence_index) for hit in hits)

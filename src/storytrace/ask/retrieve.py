@@ -8,10 +8,10 @@ from typing import Literal
 
 import numpy as np
 
-from storytrace.reuse import encode
-from storytrace.reuse.text import content_terms, words
-from storytrace.reuse.vectors import sentence_vectors
-from storytrace.store.sqlite import Store
+from storytrace.ml import encode
+from storytrace.ml.vectors import sentence_vectors
+from storytrace.store import Store
+from storytrace.text import content_terms, words
 
 Mode = Literal["bm25", "embedding", "fused"]
 RRF_K = 60  # the usual reciprocal-rank constant: rank 1 and rank 5 differ, 50 and 55 barely
@@ -33,10 +33,7 @@ class SentenceIndex:
 
     def __init__(self, store: Store, threads: int = 1) -> None:
         self.store = store
-        rows = store.conn.execute(
-            "SELECT s.doc_id, s.idx, s.text FROM sentences s ORDER BY s.doc_id, s.idx"
-        ).fetchall()
-        self.items: list[tuple[str, int, str]] = [(d, i, t) for d, i, t in rows]
+        self.items: list[tuple[str, int, str]] = store.sentence_rows()
         self.position = {(d, i): k for k, (d, i, _) in enumerate(self.items)}
         self.vectors = sentence_vectors(store, self.items, threads)
         self.threads = threads

@@ -3,13 +3,13 @@
 :func:`store_briefs` builds the extractive brief of each story from the stored claim
 clusters (:mod:`storytrace.brief.extractive`); :func:`storytrace.brief.generate.generate`
 optionally rewrites one through an OpenAI-compatible endpoint the user configures, keeping
-its citations; :func:`render_markdown` writes one as Markdown.
+its citations. As Markdown: :func:`storytrace.payload.brief_markdown`.
 """
 
 from __future__ import annotations
 
 from storytrace.brief.extractive import Brief, story_brief
-from storytrace.store.sqlite import Store
+from storytrace.store import Store
 
 
 def store_briefs(store: Store, story_id: str | None = None, limit: int = 8) -> list[Brief]:
@@ -38,40 +38,4 @@ def store_briefs(store: Store, story_id: str | None = None, limit: int = 8) -> l
     return briefs
 
 
-def render_markdown(brief: Brief) -> str:
-    """The brief as Markdown: numbered citations, marks, disagreements, source list."""
-    lines = [f"### {brief.label}", ""]
-    if brief.generated:
-        lines += [brief.generated, "", "Quoted claims behind it:", ""]
-    if not brief.items:
-        lines.append("_No claims found in this story._")
-    for item in brief.items:
-        cites = " · ".join("[" + ", ".join(str(n) for n in group) + "]" for group in item.citations)
-        notes = f" _({'; '.join(item.notes)})_" if item.notes else ""
-        origins = f"{item.origins} independent origin{'s' * (item.origins != 1)}"
-        lines.append(f"- {_md(item.text)} {cites} — {origins}{notes}")
-    for d in brief.disagreements:
-        lines.append(
-            f'- **Sources differ** ({d.kind}): "{_md(d.first_value)}" [{d.first_source}] '
-            f'vs "{_md(d.second_value)}" [{d.second_source}]'
-        )
-    if brief.left_out:
-        lines.append(f"- _{brief.left_out} more claims not quoted (repeats or less supported)._")
-    lines += ["", "Sources:"]
-    for source in brief.sources:
-        when = f", {source.published}" if source.published else ", undated"
-        title = f" — {_md(source.title)}" if source.title else ""
-        lines.append(f"{source.number}. {_md(source.outlet)}{title}{when} (`{source.doc_id[:12]}`)")
-    return "\n".join(lines) + "\n"
-
-
-def markdown_escape(text: str) -> str:
-    """Article text is untrusted: Markdown and HTML characters are escaped."""
-    for char in "\\`*_[]<>#|":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-_md = markdown_escape
-
-__all__ = ["Brief", "markdown_escape", "render_markdown", "store_briefs", "story_brief"]
+__all__ = ["Brief", "store_briefs", "story_brief"]

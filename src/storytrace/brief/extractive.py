@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from storytrace.model import Claim, ClaimCluster, ClaimRef, Disagreement, Family, Story
-from storytrace.reuse.links import independent_origins, origin_groups
-from storytrace.reuse.text import content_terms, words
+from storytrace.provenance import independent_origins, origin_groups
+from storytrace.text import content_terms, words
 
 DEFAULT_ITEMS = 8
 # Content-word overlap (Jaccard) above which a quote says what a chosen one already says.

@@ -5,7 +5,7 @@
 ``same``: P(two sentences state the same claim), the stricter decision behind disagreements
 (two sentences that say the same thing with different numbers). The last two share
 storytrace.claims.cluster.FEATURES. All are standardised logistic regressions fitted by
-``benchmarks/claims.py --fit`` on the development data named in the file; their figures are
+``python -m benchmarks.claims --fit`` on the development data named in the file; their figures are
 in docs/benchmarks.md.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from storytrace.claims.cluster import FEATURES
 from storytrace.claims.detect import SURFACE, feature_names
-from storytrace.reuse.classifier import LogisticModel, read_weights, stale_weights
+from storytrace.ml.logistic import LogisticModel, read_weights, stale_weights
 
 MATCHING_KEYS = ("match", "match_threshold", "also_margin", "same", "same_threshold")
 
@@ -58,5 +58,5 @@ def load_claim_weights() -> ClaimWeights:
     detector_names = feature_names(len(weights.detector.names) - len(SURFACE))
     matchers = (weights.match.names, weights.same.names)
     if weights.detector.names != detector_names or matchers != (FEATURES, FEATURES):
-        raise stale_weights("storytrace.claims", "claims.py")
+        raise stale_weights("storytrace.claims", "claims")
     return weights

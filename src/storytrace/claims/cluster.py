@@ -2,7 +2,7 @@
 
 Two claims match when a small logistic model over their sentence-embedding cosine and their
 word and name overlap says so (``ClaimWeights.match``, fitted by
-``benchmarks/claims.py --fit``). Clusters are average-link over those probabilities (the
+``python -m benchmarks.claims --fit``). Clusters are average-link over those probabilities (the
 story stage's clusterer: a chain of pairwise matches does not glue unrelated claims).
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from storytrace.claims.tokens import TokenVectors, token_features
-from storytrace.reuse.classifier import LogisticModel
-from storytrace.reuse.text import content_terms, words
-from storytrace.stories.cluster import average_link
+from storytrace.ml.cluster import average_link
+from storytrace.ml.logistic import LogisticModel
+from storytrace.text import content_terms, words
 
 # Pairs below this cosine are never compared: on ECB+ event mentions it drops about 3 % of
 # the same-event pairs, and it keeps large stories from growing quadratically.

@@ -2,7 +2,7 @@
 
 A sentence is scored by a logistic model over its MiniLM embedding and a few surface
 features (numbers, names by type, pronouns, modals, length), fitted on the ClaimBuster
-development set by ``benchmarks/claims.py --fit`` (figures in docs/benchmarks.md). The
+development set by ``python -m benchmarks.claims --fit`` (figures in docs/benchmarks.md). The
 embedding carries what the sentence is about; the surface features carry what makes a
 statement checkable (a number, a named actor, a date).
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from storytrace.reuse.classifier import LogisticModel
-from storytrace.stories.text import NAME_LABELS
+from storytrace.ml.logistic import LogisticModel
+from storytrace.text import NAME_LABELS
 from storytrace.util import word_set
 
 MIN_WORDS = 5

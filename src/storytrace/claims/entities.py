@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from storytrace.model import EntityMention, LinkedEntity
-from storytrace.stories.text import NAME_LABELS, entity_key
+from storytrace.text import NAME_LABELS, entity_key
 
 _SMALL_WORDS = frozenset({"of", "the", "and", "for", "de"})
 

@@ -8,8 +8,10 @@
    different words", each cluster's support counted in documents, *independent origins*
    (reuse families count once) and outlets, and disagreements between close claims.
 
-Stories come from the story stage and sentence vectors from the reuse stage; both are
-brought up to date first.
+Stories come from the story stage, families from the reuse stage and sentence vectors from
+the embed stage. Parameters recorded with the results: the detector's and the matchers'
+versions (``weights.json``). A new detector finds every document's claims again; new
+matchers rebuild every story's clusters, and nothing else.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storytrace.claims.attribution import attribute, strip_possessive
 from storytrace.claims.classifier import ClaimWeights, load_claim_weights
@@ -29,6 +31,7 @@ from storytrace.claims.conflicts import claim_facts, find_disagreements
 from storytrace.claims.detect import claim_probability
 from storytrace.claims.entities import link_entities
 from storytrace.claims.tokens import TokenVectors, token_vectors, trigger_spans
+from storytrace.ml.vectors import sentence_vectors
 from storytrace.model import (
     Claim,
     ClaimCluster,
@@ -42,11 +45,11 @@ from storytrace.model import (
 )
 from storytrace.nlp import load_parser
 from storytrace.progress import Progress, QuietProgress
-from storytrace.reuse.links import independent_origins
-from storytrace.reuse.vectors import sentence_vectors
+from storytrace.provenance import independent_origins
 from storytrace.settings import Settings
-from storytrace.store.sqlite import Store
-from storytrace.stories.text import entity_key
+from storytrace.stage import RunContext, Stage, StageResult
+from storytrace.store import Store
+from storytrace.text import entity_key
 from storytrace.util import batched
 
 if TYPE_CHECKING:
@@ -74,22 +77,30 @@ class StoryClaims:
     entities: list[LinkedEntity]
 
 
+def run(ctx: RunContext) -> StageResult:
+    report = build_claims(ctx.store, ctx.settings, ctx.progress)
+    summary = {"documents": report.documents, "claims": report.claims,
+               "stories": report.stories, "clusters": report.clusters,
+               "disagreements": report.disagreements}  # fmt: skip
+    store = ctx.store
+    message = (
+        f"claims: {store.claims.count()} claims in {len(store.claims.clusters())} clusters, "
+        f"{len(store.claims.disagreements())} disagreements"
+    )
+    return StageResult(report.documents + report.stories > 0, summary, message, report)
+
+
 def build_claims(
     store: Store,
     settings: Settings,
     progress: Progress | None = None,
     weights: ClaimWeights | None = None,
 ) -> ClaimReport:
-    """Bring the store's claims, claim clusters and linked entities up to date."""
-    from storytrace.stories.stage import build_stories
-
+    """Bring the store's claims, claim clusters and linked entities up to date with its
+    stories."""
     bar = progress or QuietProgress()
     weights = weights or load_claim_weights()
     report = ClaimReport()
-    started = time.perf_counter()
-    if _stories_stale(store):
-        build_stories(store, settings, bar)
-    report.seconds["stories"] = time.perf_counter() - started
     started = time.perf_counter()
     report.documents, report.claims = detect_pending(store, settings, weights, bar)
     report.seconds["detect"] = time.perf_counter() - started
@@ -97,15 +108,6 @@ def build_claims(
     update_stories(store, weights, bar, report, settings.workers)
     report.seconds["stories_claims"] = time.perf_counter() - started
     return report
-
-
-def _stories_stale(store: Store) -> bool:
-    """Annotated documents that no story holds yet."""
-    row = store.conn.execute(
-        "SELECT count(*) FROM documents WHERE status = 'annotated' "
-        "AND id NOT IN (SELECT doc_id FROM story_members)"
-    ).fetchone()
-    return bool(row[0])
 
 
 # -- 1. claims per document ---------------------------------------------------------------
@@ -348,3 +350,34 @@ def _centrality(
         return (0.0, claims[k].score)
     mean = sum(probability.get((min(k, o), max(k, o)), 0.0) for o in others) / len(others)
     return (mean, claims[k].score)
+
+
+# -- the stage ------------------------------------------------------------------------------
+def params(store: Store, settings: Settings) -> dict[str, Any]:
+    weights = load_claim_weights()
+    return {
+        "detector": weights.version,
+        "matching": weights.matching_version,
+        "parser": settings.spacy_model,
+    }
+
+
+def reset(store: Store, changed: frozenset[str]) -> None:
+    """A new detector, parser or version: every document's claims are found again. New
+    matchers: every story's clusters are rebuilt from the claims already found."""
+    with store.transaction():
+        if changed & {"version", "detector", "parser"}:
+            store.claims.forget_doc_claims()
+        store.claims.drop_stories(store.claims.fingerprints())
+
+
+STAGE = Stage(
+    name="claims",
+    version="claims/1",
+    requires=("sentences", "entities", "sentence_vectors", "stories", "families"),
+    produces=("claims", "claim_clusters"),
+    run=run,
+    params=params,
+    reset=reset,
+    about="check-worthy claims with who asserts them, clustered per story, support counted",
+)

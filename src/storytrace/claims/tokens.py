@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storytrace.reuse import encode
+from storytrace.ml import encode
 
 Span = tuple[int, int, str]  # start, end (character offsets in the sentence), "VERB" / "NOUN"
 TRIGGER_POS = frozenset({"VERB", "NOUN"})

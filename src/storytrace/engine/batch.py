@@ -16,26 +16,47 @@ Over the whole corpus:
 4. ``agreement`` / ``verified``: a pair stays when it shares ``MIN_SHARED_BANDS`` buckets,
    its signatures agree on at least ``MIN_AGREEMENT`` of the positions (an estimate of
    bigram Jaccard: copies and close rewrites) and it has ``MIN_SHARED_WORDS`` in common;
-5. ``families``: connected components of the verified pairs;
-6. ``stories``: average-link clustering of lead vectors over each document's nearest
-   neighbours, families starting merged, documents far apart in time never joined.
+5. ``copy_groups``: connected components of the verified pairs (copies and close
+   rewrites; the store's *families* also hold paraphrases and know who copied whom);
+6. ``lead_groups``: average-link clustering of lead vectors over each document's nearest
+   neighbours, copy groups starting merged, documents far apart in time never joined (an
+   approximation of the store's *stories*).
 
-Outputs (Parquet): documents, pairs, families, stories, errors (see ``storytrace batch
---help``). Same inputs give the same files on both engines.
+The per-record work is the store pipeline's own: the read stage's extraction and furniture
+rules (``storytrace.extract.record``) and the embed stage's MinHash (same parameters), so
+a page gets the same document id in batch mode and in a store. The settings are the same
+``Settings`` (``STORYTRACE_*``).
+
+Outputs (Parquet): documents, duplicates, pairs, copy_groups, lead_groups, errors (see
+``storytrace batch --help``). Same inputs give the same files on both engines.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import time
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from storytrace.errors import StorytraceError
+from storytrace.extract.record import assemble, extract_record
+from storytrace.ingest.readers import discover, read_unit
+from storytrace.ml import candidates
+from storytrace.ml.cluster import average_link
+from storytrace.ml.encode import encode
+from storytrace.ml.static import encode_static
 from storytrace.model import InputError, RawRecord
+from storytrace.settings import Settings
+from storytrace.text import stop_words, text_shingles, words
+from storytrace.util import clean_text
 
 MIN_AGREEMENT = 0.3  # signature agreement kept as a copy or close rewrite
 # Pairs agreeing on 30 % of positions share two of the 64 bands 98 % of the time; most chance
@@ -64,14 +85,11 @@ Columns = dict[str, list[Any]]
 
 
 # -- per file ------------------------------------------------------------------------------
-def input_files(paths: Iterable[Path]) -> list[Path]:
-    """Files to read, folders walked in name order (the ingest stage's discovery); a
+def input_files(paths: Iterable[Path], settings: Settings) -> list[Path]:
+    """Files to read, folders walked in name order (the read stage's discovery); a
     missing path is an error before any work starts (a typo should not cost an hour)."""
-    from storytrace.ingest.readers import discover
-    from storytrace.settings import Settings
-
     found: list[Path] = []
-    for unit in discover(list(paths), Settings()):
+    for unit in discover(list(paths), settings):
         if isinstance(unit, InputError):
             raise StorytraceError(f"{unit.location}: {unit.message}")
         if unit.path is not None:
@@ -86,13 +104,9 @@ def file_key(path: Path) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
-def read_file(path: Path) -> Iterator[RawRecord | InputError]:
+def read_file(path: Path, settings: Settings) -> Iterator[RawRecord | InputError]:
     """The records of one file, through the ingest readers: a bad record is an
     ``InputError`` and reading goes on."""
-    from storytrace.ingest.readers import discover, read_unit
-    from storytrace.settings import Settings
-
-    settings = Settings()
     for unit in discover([path], settings):
         if isinstance(unit, InputError):
             yield unit
@@ -105,13 +119,10 @@ def prepare(
 ) -> Columns:
     """One row per record: metadata, clean text, content id, signature and lead vector.
     ``spent`` collects the seconds of each part (extract, minhash, embed)."""
-    from storytrace.reuse.candidates import signatures
-    from storytrace.reuse.text import text_shingles
-
     clock = Stopwatch(spent)
     rows = [_extract(r) for r in records]
     clock.lap("extract")
-    sigs = signatures(text_shingles(row["text"]) for row in rows)
+    sigs = candidates.signatures(text_shingles(row["text"]) for row in rows)
     clock.lap("minhash")
     leads = [lead_text(row["title"], row["text"]) for row in rows]
     vectors = encode_leads(leads, encoder)
@@ -128,8 +139,6 @@ class Stopwatch:
     """Adds the seconds since the last lap to ``spent[name]``."""
 
     def __init__(self, spent: dict[str, float] | None) -> None:
-        import time
-
         self.spent = spent if spent is not None else {}
         self.now = time.perf_counter
         self.started = self.now()
@@ -148,10 +157,6 @@ DOC_COLUMNS = ("id", "input", "format", "title", "url", "site", "published", "wo
 
 
 def _extract(record: RawRecord) -> dict[str, Any]:
-    from storytrace.pipeline import assemble, extract_record
-    from storytrace.reuse.text import words
-    from storytrace.util import clean_text
-
     doc, lines = extract_record(record)
     text = "\n".join(clean_text(line) for line in assemble(lines)[0].split("\n\n"))
     return {
@@ -168,8 +173,6 @@ def _extract(record: RawRecord) -> dict[str, Any]:
 
 
 def lead_text(title: str | None, text: str) -> str:
-    from storytrace.util import clean_text
-
     sentences = _sentences(clean_text(text.replace("\n", " ")))[:LEAD_SENTENCES]
     return " ".join([title or "", *sentences]).strip()
 
@@ -178,10 +181,6 @@ def lead_names(title: str | None, text: str) -> list[int]:
     """Hashes of the capitalised words inside the lead's sentences (not their first word):
     a cheap stand-in for its names, fast enough for millions of pages (spaCy's NER runs
     in `storytrace analyze`)."""
-    import zlib
-
-    from storytrace.reuse.text import stop_words
-
     skip = stop_words() | _CALENDAR
     found = set()
     for sentence in [title or "", *_sentences(text.replace("\n", " "))[:LEAD_SENTENCES]]:
@@ -200,8 +199,6 @@ _CALENDAR = frozenset(
 
 
 def _sentences(text: str) -> list[str]:
-    import re
-
     return [s for s in re.split(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])", text) if s]
 
 
@@ -209,12 +206,8 @@ def encode_leads(leads: list[str], encoder: str) -> np.ndarray:
     if encoder == "none":
         return np.zeros((len(leads), 0), dtype=np.float32)
     if encoder == "minilm":
-        from storytrace.reuse.encode import encode
-
         return encode(leads)
     if encoder == "static":
-        from storytrace.reuse.static import encode_static
-
         return encode_static(leads)
     raise StorytraceError(f"unknown encoder {encoder!r} (choose from {', '.join(ENCODERS)})")
 
@@ -224,11 +217,10 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
     """One int64 key per (document, band): the band's values hashed with its number, so
     banding is a group-by on one integer column (two rows share a key only if they share
     the band's values; a hash collision only adds a pair that verification drops)."""
-    from storytrace.reuse.candidates import BANDS
-
-    rows = signatures.shape[1] // BANDS
-    values = signatures.astype(np.uint64).reshape(len(signatures), BANDS, rows)
-    key = np.arange(BANDS, dtype=np.uint64)[None, :] * np.uint64(0x9E3779B97F4A7C15)
+    bands = candidates.BANDS
+    rows = signatures.shape[1] // bands
+    values = signatures.astype(np.uint64).reshape(len(signatures), bands, rows)
+    key = np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0x9E3779B97F4A7C15)
     for r in range(rows):
         key = (key ^ values[:, :, r]) * np.uint64(0xBF58476D1CE4E5B9)
         key ^= key >> np.uint64(31)
@@ -239,10 +231,8 @@ def bucket_pairs(keys: np.ndarray) -> np.ndarray:
     """Row pairs (i < j) that share a key in one band, as the reuse stage's LSH finds them
     (buckets over its cap are stock phrases and give none). Rows must be distinct
     documents."""
-    from storytrace.reuse.candidates import band_pair_codes
-
     n = len(keys)
-    codes = list(band_pair_codes(keys, np.ones(n, dtype=bool)))
+    codes = list(candidates.band_pair_codes(keys, np.ones(n, dtype=bool)))
     if not codes:
         return np.zeros((0, 2), dtype=np.int64)
     joined = np.concatenate(codes)
@@ -251,9 +241,7 @@ def bucket_pairs(keys: np.ndarray) -> np.ndarray:
 
 def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Share of MinHash positions on which paired signatures agree (row by row)."""
-    from storytrace.reuse.candidates import row_agreement
-
-    return row_agreement(a, b)
+    return candidates.row_agreement(a, b)
 
 
 def verified(agree: np.ndarray, words_a: np.ndarray, words_b: np.ndarray) -> np.ndarray:
@@ -263,36 +251,29 @@ def verified(agree: np.ndarray, words_a: np.ndarray, words_b: np.ndarray) -> np.
     return (agree >= MIN_AGREEMENT) & (common >= MIN_SHARED_WORDS)
 
 
-def families(pairs: np.ndarray, n: int) -> list[list[int]]:
+def copy_groups(pairs: np.ndarray, n: int) -> list[list[int]]:
     """Connected components (of two or more rows) of the verified pairs, sorted."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    from storytrace.reuse.candidates import distinct
-
     if not len(pairs):
         return []
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    touched = distinct(pairs.ravel())
+    touched = candidates.distinct(pairs.ravel())
     groups: dict[int, list[int]] = {}
     for row in touched.tolist():
         groups.setdefault(int(labels[row]), []).append(row)
     return sorted(groups.values())
 
 
-def story_pairs(vectors: np.ndarray, days: np.ndarray, names: list[np.ndarray]) -> np.ndarray:
+def lead_pairs(vectors: np.ndarray, days: np.ndarray, names: list[np.ndarray]) -> np.ndarray:
     """(i, j, similarity) for each document's nearest leads that are close enough and
     published within ``STORY_DAYS`` of each other (a missing date never blocks)."""
-    from storytrace.reuse.candidates import neighbour_array, project
-
     n = len(vectors)
     if n < 2 or vectors.shape[1] == 0:
         return np.zeros((0, 3))
     # Beyond 20k leads the search runs in a 64-dimension projection (as the story stage
     # does); the cosine kept is the full vectors'.
-    space = project(vectors) if n > _PROJECT_ABOVE else vectors
-    pairs = neighbour_array(space, np.ones(n, dtype=bool), k=STORY_NEIGHBOURS)
+    space = candidates.project(vectors) if n > _PROJECT_ABOVE else vectors
+    pairs = candidates.neighbour_array(space, np.ones(n, dtype=bool), k=STORY_NEIGHBOURS)
     cosine = np.einsum("ij,ij->i", vectors[pairs[:, 0]], vectors[pairs[:, 1]])
     gap = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]])
     near = (days[pairs[:, 0]] < 0) | (days[pairs[:, 1]] < 0) | (gap <= STORY_DAYS)
@@ -314,10 +295,8 @@ def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (union - common)
 
 
-def stories(n: int, pairs: np.ndarray, groups: list[list[int]], encoder: str) -> list[int]:
-    """A story label per row: average link over the lead pairs, families pre-merged."""
-    from storytrace.stories.cluster import average_link
-
+def lead_groups(n: int, pairs: np.ndarray, groups: list[list[int]], encoder: str) -> list[int]:
+    """A group label per row: average link over the lead pairs, copy groups pre-merged."""
     triples = ((int(i), int(j), float(s)) for i, j, s in pairs)
     return average_link(n, triples, STORY_THRESHOLD[encoder], initial=groups)
 
@@ -334,7 +313,7 @@ def day_numbers(published: Iterable[str | None]) -> np.ndarray:
 
 
 def output_names() -> tuple[str, ...]:
-    return ("documents", "duplicates", "pairs", "families", "stories", "errors")
+    return ("documents", "duplicates", "pairs", "copy_groups", "lead_groups", "errors")
 
 
 def shard_name(index: int, path: Path) -> str:

@@ -23,13 +23,20 @@ from typing import Any
 
 import numpy as np
 
+from storytrace import __version__, embed
 from storytrace.engine import batch
+from storytrace.errors import ExtractionError, StorytraceError
+from storytrace.ingest import clean, read
+from storytrace.ingest.readers import BATCH_DOCUMENTS, SCHEMA_KEY
+from storytrace.ml.candidates import lsh_pair_array, pair_agreement
 from storytrace.model import InputError
 from storytrace.progress import Progress, QuietProgress
+from storytrace.settings import Settings
+from storytrace.util import write_atomic
 
 RECORDS_PER_BATCH = 256
 MANIFEST = "manifest.json"
-SCHEMA = "storytrace.batch/1"
+SCHEMA = "storytrace.batch/2"  # 2: copy_groups and lead_groups (were families and stories)
 
 
 @dataclass(slots=True)
@@ -43,8 +50,8 @@ class BatchRun:
     files: int = 0
     files_resumed: int = 0
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
-    families: list[list[str]] = field(default_factory=list)
-    stories: list[list[str]] = field(default_factory=list)
+    copy_groups: list[list[str]] = field(default_factory=list)
+    lead_groups: list[list[str]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     prepare_seconds: dict[str, float] = field(default_factory=dict)  # per part, all workers
     peak_mb: dict[str, int] = field(default_factory=dict)
@@ -72,7 +79,7 @@ def peak_rss_mb() -> int:
 
 # -- per file ------------------------------------------------------------------------------
 def prepare_file(
-    index: int, path: Path, work: Path, encoder: str
+    index: int, path: Path, work: Path, encoder: str, settings: Settings
 ) -> tuple[int, int, dict[str, float]]:
     """Read, extract and prepare one input file into its shard; (records, errors, seconds
     spent per part)."""
@@ -83,7 +90,7 @@ def prepare_file(
     errors: list[dict[str, str]] = []
     spent: dict[str, float] = {}
     clock = batch.Stopwatch(spent)
-    items = batch.read_file(path)
+    items = batch.read_file(path, settings)
     while chunk := list(islice(items, RECORDS_PER_BATCH)):
         records = []
         for item in chunk:
@@ -112,8 +119,6 @@ def _prepare_records(
     records: list, encoder: str, spent: dict[str, float]
 ) -> tuple[batch.Columns, list[dict[str, str]]]:
     """``batch.prepare``, but a record whose extraction fails becomes an error row."""
-    from storytrace.errors import ExtractionError
-
     try:
         return batch.prepare(records, encoder, spent), []
     except ExtractionError:
@@ -195,32 +200,33 @@ def run_local(
     encoder: str = "static",
     workers: int | None = None,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> BatchRun:
     """Batch mode in this machine's processes: files prepared in parallel (one process per
     core by default), the corpus steps in this process."""
-    files, work, run = start_run(paths, out, encoder)
+    settings = settings or Settings.from_env()
+    files, work, run = start_run(paths, out, encoder, settings)
     if run.up_to_date:
         return run
     progress = progress or QuietProgress()
     clock = Clock(run)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or settings.workers or os.cpu_count() or 1
 
     def submit(pending: list[tuple[int, Path]]) -> Iterable[tuple[int, int, dict[str, float]]]:
         if workers == 1 or len(pending) < 2:
             for i, path in pending:
-                yield prepare_file(i, path, work, encoder)
+                yield prepare_file(i, path, work, encoder, settings)
             return
         context = get_context("spawn")  # no fork: torch and rensa hold threads
-        with ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
+        n = len(pending)
+        with ProcessPoolExecutor(min(workers, n), mp_context=context) as pool:
             yield from pool.map(prepare_file, *zip(*pending, strict=True),
-                                [work] * len(pending), [encoder] * len(pending))  # fmt: skip
+                                [work] * n, [encoder] * n, [settings] * n)  # fmt: skip
 
     shards = prepare_all(files, work, encoder, run, progress, submit)
     clock.lap("prepare")
     corpus = collect(shards, out, run, signatures=True)
     clock.lap("collect")
-    from storytrace.reuse.candidates import lsh_pair_array
-
     candidates = lsh_pair_array(
         corpus.signatures,
         np.ones(len(corpus.ids), dtype=bool),
@@ -245,34 +251,49 @@ class Corpus:
     words: np.ndarray
 
 
-def start_run(paths: Iterable[Path], out: Path, encoder: str) -> tuple[list[Path], Path, BatchRun]:
+def start_run(
+    paths: Iterable[Path], out: Path, encoder: str, settings: Settings
+) -> tuple[list[Path], Path, BatchRun]:
     if encoder not in batch.ENCODERS:
-        from storytrace.errors import StorytraceError
-
         choices = ", ".join(batch.ENCODERS)
         raise StorytraceError(f"unknown encoder {encoder!r} (choose from {choices})")
-    files = batch.input_files(list(paths))
+    files = batch.input_files(list(paths), settings)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest(files, encoder)
+    manifest = _manifest(files, encoder, settings)
     run = BatchRun(out=out, manifest=manifest)
     done = out / MANIFEST
     if done.exists() and _same_run(done, manifest) and _outputs_exist(out):
         saved = json.loads(done.read_text(encoding="utf-8"))
         run = BatchRun(out=out, manifest=manifest, up_to_date=True, **saved["run"])
         run.pairs = read_pairs(out)
-        run.families = read_groups(out, "families", "family")
-        run.stories = read_groups(out, "stories", "story")
+        run.copy_groups = read_groups(out, "copy_groups", "copy_group")
+        run.lead_groups = read_groups(out, "lead_groups", "lead_group")
         return files, out / ".work" / encoder, run
     done.unlink(missing_ok=True)  # outputs are rewritten: no manifest until they all are
     return files, out / ".work" / encoder, run
 
 
-def _manifest(files: list[Path], encoder: str) -> dict[str, Any]:
-    from storytrace import __version__
-
-    # The version too: outputs of another release are not "up to date".
-    return {"schema": SCHEMA, "version": __version__, "encoder": encoder,
-            "inputs": [batch.shard_name(i, p) for i, p in enumerate(files)]}  # fmt: skip
+def _manifest(files: list[Path], encoder: str, settings: Settings) -> dict[str, Any]:
+    """What a run's outputs depend on: the inputs, this release, the encoder, the settings
+    read with, and the versions and parameters of the store stages whose work it shares
+    (a change to any of them makes the outputs stale)."""
+    return {
+        "schema": SCHEMA,
+        "version": __version__,
+        "encoder": encoder,
+        "settings": {"max_bytes": settings.max_bytes},
+        "stages": {
+            "read": read.STAGE.version,
+            "clean": clean.STAGE.version,
+            "embed": {"version": embed.STAGE.version, "minhash": embed.minhash_params()},
+        },
+        "rules": {
+            "min_agreement": batch.MIN_AGREEMENT,
+            "min_shared_bands": batch.MIN_SHARED_BANDS,
+            "min_shared_words": batch.MIN_SHARED_WORDS,
+        },
+        "inputs": [batch.shard_name(i, p) for i, p in enumerate(files)],
+    }
 
 
 def _same_run(path: Path, manifest: dict[str, Any]) -> bool:
@@ -365,11 +386,20 @@ def _matrix(column: Any, dtype: type) -> np.ndarray:
 def _doc_schema() -> Any:
     import pyarrow as pa
 
-    return pa.schema([
-        ("id", pa.string()), ("input", pa.string()), ("format", pa.string()),
-        ("title", pa.string()), ("url", pa.string()), ("site", pa.string()),
-        ("published", pa.string()), ("words", pa.int64()), ("text", pa.string()),
-    ])  # fmt: skip
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("input", pa.string()),
+            ("format", pa.string()),
+            ("title", pa.string()),
+            ("url", pa.string()),
+            ("site", pa.string()),
+            ("published", pa.string()),
+            ("words", pa.int64()),
+            ("text", pa.string()),
+        ],
+        metadata={SCHEMA_KEY: BATCH_DOCUMENTS},
+    )  # fmt: skip  (ingest keeps these ids)
 
 
 def _write_errors(shards: list[Path], out: Path, run: BatchRun) -> None:
@@ -388,8 +418,6 @@ def _write_errors(shards: list[Path], out: Path, run: BatchRun) -> None:
 
 def verify(candidates: np.ndarray, sigs: np.ndarray, words: np.ndarray) -> np.ndarray:
     """(i, j, agreement) of candidate pairs that agree enough, in row order."""
-    from storytrace.reuse.candidates import pair_agreement
-
     if not len(candidates):
         return np.zeros((0, 3))
     agree = pair_agreement(candidates, sigs)
@@ -401,21 +429,21 @@ def finish(corpus: Corpus, pairs: np.ndarray, run: BatchRun, clock: Clock) -> No
     """Families and stories (on the driver, for both engines) and the remaining outputs."""
     n = len(corpus.ids)
     rows = pairs[:, :2].astype(np.int64) if len(pairs) else np.zeros((0, 2), dtype=np.int64)
-    groups = batch.families(rows, n)
-    clock.lap("families")
+    groups = batch.copy_groups(rows, n)
+    clock.lap("copy_groups")
     encoder = run.manifest["encoder"]
     labels: list[int] = []
-    if encoder != "none":  # no vectors, no stories
-        story_pairs = batch.story_pairs(corpus.vectors, corpus.days, corpus.names)
-        labels = batch.stories(n, story_pairs, groups, encoder)
-    clock.lap("stories")
+    if encoder != "none":  # no vectors, no lead groups
+        lead_pairs = batch.lead_pairs(corpus.vectors, corpus.days, corpus.names)
+        labels = batch.lead_groups(n, lead_pairs, groups, encoder)
+    clock.lap("lead_groups")
     ids = corpus.ids
     run.pairs = [(ids[int(i)], ids[int(j)], round(float(s), 4)) for i, j, s in pairs]
-    run.families = [[ids[r] for r in group] for group in groups]
+    run.copy_groups = [[ids[r] for r in group] for group in groups]
     members: dict[int, list[str]] = {}
     for row, label in enumerate(labels):
         members.setdefault(label, []).append(ids[row])
-    run.stories = list(members.values())
+    run.lead_groups = list(members.values())
     write_tables(run)
     clock.lap("write")
     _write_manifest(run)
@@ -430,8 +458,8 @@ def write_tables(run: BatchRun) -> None:
         "b": pa.array([p[1] for p in run.pairs], pa.string()),
         "agreement": pa.array([p[2] for p in run.pairs], pa.float64()),
     }), out / "pairs.parquet")  # fmt: skip
-    for table, column, groups in (("families", "family", run.families),
-                                  ("stories", "story", run.stories)):  # fmt: skip
+    for table, column, groups in (("copy_groups", "copy_group", run.copy_groups),
+                                  ("lead_groups", "lead_group", run.lead_groups)):  # fmt: skip
         _write_atomic_table(pa.table({
             column: pa.array([f"{column[0]}{n}" for n, g in enumerate(groups, 1) for _ in g],
                              pa.string()),
@@ -441,8 +469,6 @@ def write_tables(run: BatchRun) -> None:
 
 def _write_manifest(run: BatchRun) -> None:
     """Written last: its presence says every output of this run is complete."""
-    from storytrace.util import write_atomic
-
     saved = {key: getattr(run, key) for key in _COUNTS}
     write_atomic(run.out / MANIFEST, json.dumps({**run.manifest, "run": saved}, indent=2))
 

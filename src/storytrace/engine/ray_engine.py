@@ -28,6 +28,7 @@ from storytrace.engine.local import (
 )
 from storytrace.errors import StorytraceError
 from storytrace.progress import Progress, QuietProgress
+from storytrace.settings import Settings
 
 
 def run_ray(
@@ -36,10 +37,12 @@ def run_ray(
     encoder: str = "static",
     address: str | None = None,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> BatchRun:
     import ray
 
-    files, work, run = start_run(paths, out, encoder)
+    settings = settings or Settings.from_env()
+    files, work, run = start_run(paths, out, encoder, settings)
     if run.up_to_date:
         return run
     if not ray.is_initialized():
@@ -50,7 +53,7 @@ def run_ray(
     task = ray.remote(num_cpus=1)(prepare_file)
 
     def submit(pending: list[tuple[int, Path]]) -> Iterator[tuple[int, int, dict[str, float]]]:
-        refs = [task.remote(i, path, work, encoder) for i, path in pending]
+        refs = [task.remote(i, path, work, encoder, settings) for i, path in pending]
         while refs:
             done, refs = ray.wait(refs, num_returns=1)
             yield ray.get(done[0])

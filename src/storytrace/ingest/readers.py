@@ -39,6 +39,11 @@ from storytrace.ingest.decode import (
 from storytrace.model import InputError, RawRecord, SourceFormat
 from storytrace.settings import Settings
 
+# Parquet files written by batch mode as its documents table say so in their metadata.
+SCHEMA_KEY = b"storytrace.schema"
+BATCH_DOCUMENTS = b"storytrace.batch-documents/1"
+_DOC_ID = re.compile(r"d[0-9a-f]{15}")
+
 UnitKind = Literal["text", "html", "jsonl", "parquet", "warc", "feed", "url"]
 Item = RawRecord | InputError
 
@@ -301,22 +306,31 @@ def _read_jsonl(path: Path, location: str, settings: Settings) -> Iterator[Item]
 
 
 def _read_parquet(path: Path, location: str, settings: Settings) -> Iterator[Item]:
-    """One record per row, with the JSONL reader's field names (e.g. the documents table
-    of `storytrace batch`), read a row group at a time."""
+    """One record per row, with the JSONL reader's field names, read a row group at a time.
+    The documents table of `storytrace batch` keeps its document ids (its text is already
+    clean, so an id computed from it would differ from the one batch mode gave the page)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         table = pq.ParquetFile(path)
+        keep_ids = (table.schema_arrow.metadata or {}).get(SCHEMA_KEY) == BATCH_DOCUMENTS
         row = 0
         for group in range(table.num_row_groups):
             for record in table.read_row_group(group).to_pylist():
                 row += 1
-                yield _parquet_record(record, f"{location}#row={row}", settings.max_bytes)
+                item = _parquet_record(record, f"{location}#row={row}", settings.max_bytes)
+                if keep_ids and isinstance(item, RawRecord):
+                    item.id = _batch_id(record.get("id"))
+                yield item
     except (pa.ArrowException, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         yield InputError(location, f"not a readable Parquet file ({_one_line(exc)})")
+
+
+def _batch_id(value: object) -> str | None:
+    return value if isinstance(value, str) and _DOC_ID.fullmatch(value) else None
 
 
 def _parquet_record(record: dict[str, Any], where: str, limit: int) -> Item:

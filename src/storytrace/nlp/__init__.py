@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc
 
 # The tagger and lemmatizer add nothing to sentences or entities and cost a third of the time.
-_UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
+UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
 _SENTENCE_BLOCKS = {"paragraph", "list_item", "quote"}
 
 
@@ -29,7 +29,7 @@ def load_pipeline(name: str) -> Language:
     import spacy
 
     try:
-        return spacy.load(name, exclude=list(_UNUSED_PIPES))
+        return spacy.load(name, exclude=list(UNUSED_PIPES))
     except OSError as exc:
         raise StorytraceError(
             f"spaCy model {name!r} is not installed; run `make install` "

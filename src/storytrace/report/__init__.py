@@ -15,13 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from storytrace.brief import markdown_escape as _md
-from storytrace.report.data import REPORT_SCHEMA, report_data
-from storytrace.report.svg import provenance_svg, timeline_svg
-from storytrace.store.sqlite import Store
-from storytrace.util import write_atomic
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-CLAIMS_SHOWN = 15  # claims listed per story in HTML/Markdown; report.json has them all
+from storytrace.payload import REPORT_SCHEMA, display_names, report_data, report_markdown
+from storytrace.payload.markdown import CLAIMS_SHOWN
+from storytrace.report.svg import provenance_svg, timeline_svg
+from storytrace.store import Store
+from storytrace.util import write_atomic
 
 
 def write_report(store: Store, out: Path) -> list[Path]:
@@ -32,7 +32,7 @@ def write_report(store: Store, out: Path) -> list[Path]:
     for name, text in (
         ("report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n"),
         ("report.html", render_html(data)),
-        ("report.md", render_markdown(data)),
+        ("report.md", report_markdown(data)),
     ):
         path = out / name
         write_atomic(path, text)
@@ -41,15 +41,13 @@ def write_report(store: Store, out: Path) -> list[Path]:
 
 
 def render_html(data: dict[str, Any]) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
     env = Environment(
         loader=PackageLoader("storytrace.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    names = _names(data)
+    names = display_names(data)
     return env.get_template("report.html.j2").render(
         data=data,
         stories={s["id"]: s for s in data["stories"]},
@@ -63,59 +61,4 @@ def render_html(data: dict[str, Any]) -> str:
     )
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    from storytrace.brief import render_markdown as brief_markdown
-    from storytrace.brief.extractive import Brief, BriefDisagreement, BriefItem, Source
-
-    names = _names(data)
-    lines = ["# storytrace report", "", _counts(data), ""]
-    for story in data["stories"]:
-        lines += [f"## {_md(story['label'])}", "",
-                  f"story `{story['id']}` · {len(story['doc_ids'])} documents · "
-                  f"{story['origins']} independent origins", ""]  # fmt: skip
-        if story["brief"]:
-            b = story["brief"]
-            brief = Brief(
-                b["story_id"], "Brief", [BriefItem(**i) for i in b["items"]],
-                [BriefDisagreement(**d) for d in b["disagreements"]],
-                [Source(**s) for s in b["sources"]], b["left_out"], b["mode"], b["generated"],
-            )  # fmt: skip
-            lines += [brief_markdown(brief)]
-        lines += ["### Timeline", ""]
-        for e in story["timeline"]:
-            lines.append(f"- **{e['value']}** ({e['precision']}) {_md(e['label'])} — "
-                         f"{e['documents']} docs, {e['origins']} origins")  # fmt: skip
-        lines += ["", "### Claims", "", "| claim | origins | docs | asserted by |",
-                  "|---|---|---|---|"]  # fmt: skip
-        for c in story["claims"][:CLAIMS_SHOWN]:
-            who = ", ".join(f"{_md(k)} ({v})" for k, v in c["sources"].items())
-            lines.append(f"| {_md(c['label'])} | {c['origins']} | {c['documents']} | {who} |")
-        lines += ["", "### Provenance", ""]
-        for edge in story["provenance"]["edges"]:
-            lines.append(f"- {_md(names.get(edge['from'], edge['from']))} → "
-                         f"{_md(names.get(edge['to'], edge['to']))} ({edge['kind']})")  # fmt: skip
-        lines.append("")
-    lines += ["## Documents", ""]
-    for doc in data["documents"]:
-        lines.append(f"- `{doc['id'][:12]}` {_md(doc['location'])} — "
-                     f"{len(doc['removed'])} lines of furniture removed, "
-                     f"{len(doc['relatives'])} relatives")  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
-def _names(data: dict[str, Any]) -> dict[str, str]:
-    """Short display names of documents: their file or page name."""
-    found = {}
-    for doc in data["documents"]:
-        location = doc["location"] or doc["id"]
-        found[doc["id"]] = location.rstrip("/").rsplit("/", 1)[-1]
-    return found
-
-
-def _counts(data: dict[str, Any]) -> str:
-    c = data["counts"]
-    return (f"{c['documents']} documents, {c['sentences']} sentences, {c['stories']} stories, "
-            f"{c['families']} derivation families, {c['claims']} claims.")  # fmt: skip
-
-
-__all__ = ["REPORT_SCHEMA", "render_html", "render_markdown", "report_data", "write_report"]
+__all__ = ["REPORT_SCHEMA", "render_html", "report_data", "write_report"]

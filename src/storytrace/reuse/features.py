@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from storytrace.model import AlignedPair
-from storytrace.reuse.text import DocText
+from storytrace.text import DocText
 
 EVIDENCE_MIN = 0.5  # aligned pairs below this combined similarity are not shown as evidence
 _COVERAGE_LEVELS = (0.5, 0.6, 0.7, 0.8)

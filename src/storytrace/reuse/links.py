@@ -22,7 +22,6 @@ Rules, in order:
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -322,25 +321,3 @@ def _mark_combined(links: list[ReuseLink], families: list[Family]) -> None:
     for link in links:
         if count[link.doc_id] > 1 and link.kind != "duplicate":
             link.kind = "combined"
-
-
-def independent_origins(doc_ids: Iterable[str], families: Iterable[Family]) -> int:
-    """How many independent origins a set of documents represents.
-
-    Documents in one family count once; a document in no family is its own origin. A page
-    that combines two families joins them for this count (it cannot tell which of its
-    origins a given statement came from, so the count stays conservative).
-    """
-    return len(origin_groups(doc_ids, families))
-
-
-def origin_groups(doc_ids: Iterable[str], families: Iterable[Family]) -> list[list[str]]:
-    """The documents grouped by independent origin (see ``independent_origins``), each
-    group sorted, groups in order of their first document."""
-    wanted = set(doc_ids)
-    graph = nx.Graph()
-    graph.add_nodes_from(wanted)
-    for family in families:
-        present = [d for d in family.doc_ids if d in wanted]
-        graph.add_edges_from(itertools.pairwise(present))
-    return sorted(sorted(group) for group in nx.connected_components(graph))

@@ -1,9 +1,14 @@
-"""The reuse stage over the store: prepare, find candidates, score, decide.
+"""The reuse stage over the store: find candidates, score them, decide links and families.
 
-Each step commits in batches and records what it finished, so an interrupted run resumes and
-a second run over the same store does nothing new. Adding documents later compares only the
+It reads what the embed stage prepared (sentence vectors, MinHash signatures, terms).
+Scoring commits in batches and records what it finished, so an interrupted run resumes and a
+second run over the same store does nothing new. Adding documents later compares only the
 pairs that involve them; the cheap final step (links and families from all scored pairs) is
 redone as a whole, because one new document can change which match is another's best.
+
+Parameters recorded with the results: the shipped models (``weights.json``) and the pair
+features they read. New weights rescore the stored pairs from their stored features; new
+features compare every pair again.
 """
 
 from __future__ import annotations
@@ -13,20 +18,27 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
-
+from storytrace.ml import candidates
+from storytrace.ml.logistic import weights_fingerprint
 from storytrace.model import Family, ReuseLink
 from storytrace.progress import Progress, QuietProgress
-from storytrace.reuse import candidates, encode
 from storytrace.reuse.classifier import Weights, load_weights
-from storytrace.reuse.features import Prepared, Vocabulary, compare, prepare
+from storytrace.reuse.features import (
+    DIRECTION_NAMES,
+    FEATURE_NAMES,
+    Prepared,
+    Vocabulary,
+    compare,
+    prepare,
+)
 from storytrace.reuse.links import DocInfo, ScoredPair, decide
-from storytrace.reuse.links import independent_origins as _count_origins
-from storytrace.reuse.text import doc_text, mean_vector, shingles
 from storytrace.settings import Settings
-from storytrace.store.reuse import PairRow, ReuseDoc
-from storytrace.store.sqlite import Store
+from storytrace.stage import RunContext, Stage, StageResult
+from storytrace.store import Store
+from storytrace.store.reuse import PairRow
+from storytrace.text import doc_text
 from storytrace.util import batched
 
 _CACHE_DOCS = 4096
@@ -38,11 +50,21 @@ _IDF_PRIOR = 100  # prepared documents kept in memory while scoring pairs
 
 @dataclass(slots=True)
 class ReuseReport:
-    prepared: int = 0
     pairs_scored: int = 0
     links: int = 0
     families: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run(ctx: RunContext) -> StageResult:
+    report = link_documents(ctx.store, ctx.settings, ctx.progress)
+    summary = {"pairs_scored": report.pairs_scored, "links": report.links,
+               "families": report.families}  # fmt: skip
+    message = (
+        f"reuse: {report.pairs_scored} candidate pairs compared, {report.links} links, "
+        f"{report.families} derivation families"
+    )
+    return StageResult(True, summary, message, report)
 
 
 def link_documents(
@@ -51,15 +73,13 @@ def link_documents(
     progress: Progress | None = None,
     weights: Weights | None = None,
 ) -> ReuseReport:
-    """Bring the store's reuse links and families up to date with its documents.
+    """Bring the store's reuse links and families up to date with its prepared documents.
 
     ``weights`` defaults to the shipped models; benchmarks pass others to fit and test them.
     """
     bar = progress or QuietProgress()
     report = ReuseReport()
     weights = weights or load_weights()
-    t0 = time.perf_counter()
-    report.prepared = prepare_pending(store, settings, bar)
     t1 = time.perf_counter()
     pairs = _candidate_pairs(store, settings)
     t2 = time.perf_counter()
@@ -68,53 +88,11 @@ def link_documents(
     decision = decide_links(store, weights)
     report.links, report.families = len(decision[0]), len(decision[1])
     t4 = time.perf_counter()
-    report.seconds = {
-        "prepare": t1 - t0,
-        "candidates": t2 - t1,
-        "verify": t3 - t2,
-        "decide": t4 - t3,
-    }
+    report.seconds = {"candidates": t2 - t1, "verify": t3 - t2, "decide": t4 - t3}
     return report
 
 
-# -- 1. sentences -> vectors, signatures, terms ---------------------------------------------
-def prepare_pending(store: Store, settings: Settings, bar: Progress) -> int:
-    """Sentence vectors, signatures and terms for every annotated document without them
-    (the story stage reads the same vectors)."""
-    pending = store.reuse.pending_ids()
-    if not pending:
-        return 0
-    encoder = encode.store_encoder(store, settings.encoder)
-    bar.start("Embedding sentences", len(pending))
-    for ids in batched(pending, max(8, settings.batch_size)):
-        docs = [store.get(i) for i in ids]
-        texts = [doc_text(d) for d in docs]
-        flat = [s for t in texts for s in t.sentences]
-        vectors = encode.encode(flat, threads=settings.workers, encoder=encoder)
-        sigs = candidates.signatures(shingles(d) for d in docs)
-        with store.transaction():
-            offset = 0
-            for doc, text, sig in zip(docs, texts, sigs, strict=True):
-                own = vectors[offset : offset + text.size]
-                offset += text.size
-                store.reuse.add_doc(
-                    ReuseDoc(
-                        doc_id=doc.id,
-                        sentence_ids=text.sentence_ids,
-                        vectors=own,
-                        doc_vector=mean_vector(own)
-                        if text.size
-                        else np.zeros(encode.dimensions(encoder)),
-                        minhash=sig,
-                        terms=sorted(text.all_terms),
-                    ),
-                    encode.name_of(encoder),
-                )
-        bar.advance(len(ids))
-    return len(pending)
-
-
-# -- 2. candidates ------------------------------------------------------------------------
+# -- 1. candidates ------------------------------------------------------------------------
 def _candidate_pairs(store: Store, settings: Settings) -> list[tuple[str, str]]:
     """Pairs (a < b) involving a document not yet compared, not scored before."""
     ids, sigs, vectors, compared = store.reuse.index_rows()
@@ -129,7 +107,7 @@ def _candidate_pairs(store: Store, settings: Settings) -> list[tuple[str, str]]:
     return sorted(p for p in pairs if p not in known)
 
 
-# -- 3. sentence alignment and scores -----------------------------------------------------
+# -- 2. sentence alignment and scores -----------------------------------------------------
 class _Prepared:
     """Prepared documents for one run, with a bounded cache."""
 
@@ -202,7 +180,7 @@ def _trigram_share(first: Prepared, second: Prepared) -> float:
     return len(grams & second.text.all_trigrams) / len(grams) if grams else 0.0
 
 
-# -- 4. links and families ----------------------------------------------------------------
+# -- 3. links and families ----------------------------------------------------------------
 def decide_links(
     store: Store, weights: Weights | None = None
 ) -> tuple[list[ReuseLink], list[Family]]:
@@ -226,23 +204,59 @@ def decide_links(
 
 def _doc_infos(store: Store, ids: Iterable[str]) -> dict[str, DocInfo]:
     infos = {}
-    for doc_id in ids:
-        row = store.conn.execute(
-            "SELECT published, declared_source, site, url, author, "
-            "(SELECT count(*) FROM removed_lines r WHERE r.doc_id = d.id "
-            "AND r.reason NOT LIKE 'metadata:%') FROM documents d WHERE id = ?",
-            (doc_id,),
-        ).fetchone()
-        if row is None:
-            continue
-        published, declared, site, url, author, furniture = row
-        names = [n for n in (site, url, author) if n]
-        infos[doc_id] = DocInfo(doc_id, published, declared, names, furniture)
+    for doc_id, meta in store.reuse.doc_metadata(ids).items():
+        names = [n for n in (meta.site, meta.url, meta.author) if n]
+        infos[doc_id] = DocInfo(doc_id, meta.published, meta.declared_source, names, meta.furniture)
     return infos
 
 
-def independent_origins(store: Store, doc_ids: Iterable[str]) -> int:
-    """How many independent origins these documents represent (see links.independent_origins)."""
-    wanted = list(doc_ids)
-    families = [f for d in set(wanted) for f in store.reuse.families(d)]
-    return _count_origins(wanted, families)
+# -- the stage ------------------------------------------------------------------------------
+def params(store: Store, settings: Settings) -> dict[str, Any]:
+    return {
+        "weights": weights_fingerprint("storytrace.reuse"),
+        "features": [*FEATURE_NAMES, "|", *DIRECTION_NAMES],
+        "candidates": {
+            "bands": candidates.BANDS,
+            "neighbours": candidates.NEIGHBOURS,
+            "min_jaccard": candidates.MIN_JACCARD,
+        },
+    }
+
+
+def reset(store: Store, changed: frozenset[str]) -> None:
+    """New features or a new version: every pair is compared again. New weights: the
+    stored pairs are rescored from their stored features. New candidate settings: every
+    document's candidates are searched again (pairs already scored are kept)."""
+    with store.transaction():
+        if changed & {"version", "features"}:
+            store.reuse.reset_pairs()
+            return
+        if "weights" in changed:
+            rescore(store, load_weights())
+        if "candidates" in changed:
+            store.reuse.mark_uncompared()
+
+
+def rescore(store: Store, weights: Weights) -> None:
+    """New pair and direction scores for the stored pairs, from their stored features."""
+    store.reuse.rescore(
+        (
+            float(weights.family.probability(p.features)),
+            float(weights.direction.probability(p.direction_features)),
+            p.doc_id,
+            p.other_id,
+        )
+        for p in store.reuse.pairs()
+    )
+
+
+STAGE = Stage(
+    name="reuse",
+    version="reuse/1",
+    requires=("sentence_vectors", "signatures"),
+    produces=("links", "families"),
+    run=run,
+    params=params,
+    reset=reset,
+    about="who copied whom: candidate pairs aligned, links oriented, derivation families",
+)

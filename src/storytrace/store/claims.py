@@ -89,6 +89,27 @@ class ClaimTables:
                 found[doc_id] = (row[0] or _host(row[1]), row[2])
         return found
 
+    def forget_doc_claims(self) -> None:
+        """Drop every document's claims (another detector): they are found again."""
+        self.conn.execute("DELETE FROM claims")
+        self.conn.execute("DELETE FROM claim_docs")
+
+    def membership(
+        self, sentences: Iterable[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[str, str]]:
+        """(doc, sentence) -> (claim cluster id, story id) for sentences that are first
+        members of a cluster."""
+        found: dict[tuple[str, int], tuple[str, str]] = {}
+        for doc_id, index in sentences:
+            row = self.conn.execute(
+                "SELECT m.cluster_id, c.story_id FROM claim_members m JOIN claim_clusters c "
+                "ON c.id = m.cluster_id WHERE m.doc_id = ? AND m.sentence_idx = ? AND m.also = 0",
+                (doc_id, index),
+            ).fetchone()
+            if row is not None:
+                found[(doc_id, index)] = (row[0], row[1])
+        return found
+
     # -- per story -------------------------------------------------------------------------
     def fingerprints(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT story_id, fingerprint FROM claim_stories"))

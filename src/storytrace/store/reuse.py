@@ -39,6 +39,18 @@ class PairRow:
     direction_features: np.ndarray
 
 
+@dataclass(slots=True)
+class DocMetadata:
+    """What the direction rules read of a document."""
+
+    published: str | None
+    declared_source: str | None
+    site: str | None
+    url: str | None
+    author: str | None
+    furniture: int  # page-furniture lines removed by cleaning (metadata lines not counted)
+
+
 class ReuseTables:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -136,6 +148,38 @@ class ReuseTables:
         self.conn.executemany(
             "UPDATE reuse_docs SET compared = 1 WHERE doc_id = ?", [(d,) for d in doc_ids]
         )
+
+    def doc_metadata(self, doc_ids: Iterable[str]) -> dict[str, DocMetadata]:
+        found = {}
+        for doc_id in doc_ids:
+            row = self.conn.execute(
+                "SELECT published, declared_source, site, url, author, "
+                "(SELECT count(*) FROM removed_lines r WHERE r.doc_id = d.id "
+                "AND r.reason NOT LIKE 'metadata:%') FROM documents d WHERE id = ?",
+                (doc_id,),
+            ).fetchone()
+            if row is not None:
+                found[doc_id] = DocMetadata(*row)
+        return found
+
+    def signature_rows(self) -> list[str]:
+        """Ids of every prepared document (whose signature a new MinHash setting redoes)."""
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM reuse_docs ORDER BY doc_id")]
+
+    def set_signature(self, doc_id: str, minhash: np.ndarray) -> None:
+        self.conn.execute(
+            "UPDATE reuse_docs SET minhash = ?, compared = 0 WHERE doc_id = ?",
+            (minhash.astype(np.uint32).tobytes(), doc_id),
+        )
+
+    def reset(self) -> None:
+        """Forget every document's comparison data and every scored pair."""
+        self.conn.execute("DELETE FROM reuse_docs")
+        self.conn.execute("DELETE FROM reuse_terms")
+
+    def mark_uncompared(self) -> None:
+        """Every document's candidates are searched again (scored pairs are kept)."""
+        self.conn.execute("UPDATE reuse_docs SET compared = 0")
 
     def reset_pairs(self) -> None:
         """Forget every scored pair (features changed): the next run compares again."""

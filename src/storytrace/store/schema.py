@@ -356,6 +356,44 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL
     );
     """,
+    # 6: the pipeline's record. Per stage, the version and parameters its stored results
+    # were made with and the generation of each input it read; per artefact (what a stage
+    # produces: "sentences", "families", ...), the generation of its latest change. A stage
+    # whose inputs, version or parameters changed since its last run is stale.
+    """
+    CREATE TABLE stage_runs (
+        stage TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        params TEXT NOT NULL,          -- JSON: the parameters its results depend on
+        inputs TEXT NOT NULL,          -- JSON {artefact: generation} read by that run
+        seconds REAL NOT NULL,
+        summary TEXT NOT NULL,         -- JSON {count: value}: what the run did
+        finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+
+    CREATE TABLE artefacts (
+        name TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL,   -- increases with every change, across artefacts
+        stage TEXT NOT NULL,           -- the stage that produced it
+        changed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+
+    -- Stages started and not finished: a run that was interrupted may have written part of
+    -- its results, so when it finishes its artefacts count as changed whatever it reports.
+    CREATE TABLE stage_started (
+        stage TEXT PRIMARY KEY,
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+
+    -- Results of stages that need no table of their own: one JSON value per key (usually a
+    -- document id), so that adding a stage needs no migration (docs/architecture.md).
+    CREATE TABLE stage_data (
+        stage TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (stage, key)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,7 +24,9 @@ from storytrace.model import (
 )
 from storytrace.store.claims import ClaimTables, entity_mentions
 from storytrace.store.reuse import ReuseTables
+from storytrace.store.runs import RunTables
 from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
+from storytrace.store.stage_data import StageDataTables
 from storytrace.store.stories import StoryTables
 from storytrace.store.timeline import TimelineTables
 
@@ -58,6 +60,8 @@ class Store:
         self.stories = StoryTables(self.conn)
         self.claims = ClaimTables(self.conn)
         self.timeline = TimelineTables(self.conn)
+        self.runs = RunTables(self.conn)
+        self.stage_data = StageDataTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -200,6 +204,7 @@ class Store:
         self.conn.execute("DELETE FROM claim_docs WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM stage_data WHERE key = ?", (doc_id,))
 
     def set_annotations(
         self, doc_id: str, sentences: list[Sentence], entities: list[EntityMention]
@@ -295,10 +300,33 @@ class Store:
         rows = self.conn.execute("SELECT id, title, location FROM documents")
         return {d: (t, loc.rstrip("/").rsplit("/", 1)[-1]) for d, t, loc in rows}
 
+    def first_locations(self) -> dict[str, str]:
+        """doc id -> where it was first seen."""
+        return dict(self.conn.execute("SELECT id, location FROM documents"))
+
     def count(self, table: str = "documents") -> int:
         if table not in {"documents", "sentences", "entities", "removed_lines", "errors"}:
             raise ValueError(table)
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def sentence_rows(self) -> list[tuple[str, int, str]]:
+        """(doc id, sentence index, text) of every sentence, in document order."""
+        rows = self.conn.execute("SELECT doc_id, idx, text FROM sentences ORDER BY doc_id, idx")
+        return [(d, i, t) for d, i, t in rows]
+
+    def documents_containing(self, text: str) -> set[str]:
+        """Ids of the documents whose clean text contains ``text`` (case-sensitive)."""
+        rows = self.conn.execute("SELECT id FROM documents WHERE instr(text, ?) > 0", (text,))
+        return {r[0] for r in rows}
+
+    def reannotate(self) -> int:
+        """Send every annotated document back to be annotated again (another model):
+        everything computed from its sentences goes with them."""
+        ids = self.ids_with_status("annotated")
+        for doc_id in ids:
+            self._clear_annotations(doc_id)
+        self.conn.execute("UPDATE documents SET status = 'cleaned' WHERE status = 'annotated'")
+        return len(ids)
 
     def search_sentences(self, query: str, limit: int = 10) -> list[tuple[str, int, str]]:
         """BM25-ranked (doc id, sentence index, text) for an FTS5 query."""

@@ -11,9 +11,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from storytrace.model import Story, StoryChange, StoryEntity, Topic
-from storytrace.stories.features import BAGS, bag_counts
-from storytrace.stories.text import StoryText
+from storytrace.model import STORY_BAGS, Story, StoryChange, StoryEntity, StoryText, Topic
 
 
 class StoryTables:
@@ -44,7 +42,7 @@ class StoryTables:
         self.conn.executemany(
             "INSERT INTO story_df(bag, term, df) VALUES (?, ?, 1) "
             "ON CONFLICT(bag, term) DO UPDATE SET df = df + 1",
-            [(bag, term) for bag in BAGS for term in bag_counts(text, bag)],
+            [(bag, term) for bag in STORY_BAGS for term in text.bag(bag)],
         )
 
     def forget(self, doc_id: str) -> None:
@@ -57,7 +55,7 @@ class StoryTables:
         text = _text_from_json(doc_id, json.loads(row[0]))
         self.conn.executemany(
             "UPDATE story_df SET df = df - 1 WHERE bag = ? AND term = ?",
-            [(bag, term) for bag in BAGS for term in bag_counts(text, bag)],
+            [(bag, term) for bag in STORY_BAGS for term in text.bag(bag)],
         )
         self.conn.execute("DELETE FROM story_df WHERE df <= 0")
         self.conn.execute(
@@ -67,6 +65,13 @@ class StoryTables:
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM story_docs").fetchone()[0])
+
+    def reset(self) -> None:
+        """Drop the evidence, pairs, stories and topics (made by another version of the
+        stage): the next run groups every document afresh. The record of changes stays."""
+        for table in ("story_pairs", "story_docs", "story_df", "story_members", "stories",
+                      "topics"):  # fmt: skip
+            self.conn.execute(f"DELETE FROM {table}")
 
     def load(self) -> tuple[list[StoryText], np.ndarray, np.ndarray, np.ndarray]:
         """Every prepared document: texts and (doc, lead, plain) vectors, ordered by id."""
@@ -86,7 +91,7 @@ class StoryTables:
         return texts, np.stack(doc_vectors), np.stack(leads), np.stack(plains)
 
     def document_frequencies(self) -> dict[str, Counter[str]]:
-        df: dict[str, Counter[str]] = {bag: Counter() for bag in BAGS}
+        df: dict[str, Counter[str]] = {bag: Counter() for bag in STORY_BAGS}
         for bag, term, count in self.conn.execute("SELECT bag, term, df FROM story_df"):
             if bag in df:
                 df[bag][term] = count

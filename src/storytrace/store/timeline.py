@@ -6,12 +6,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
-from storytrace.model import DocDate, TimelineEntry, TimelineSource
-
-if TYPE_CHECKING:
-    from storytrace.timeline.stage import StoryTimeline
+from storytrace.model import DocDate, StoryTimeline, TimelineEntry, TimelineSource
 
 
 class TimelineTables:

@@ -1,23 +1,6 @@
 """Stories and topics: which documents report the same event.
 
-Stage entry point: :func:`build_stories` (bring stories and topics up to date with the
-store). Loaded lazily so that the store can import this package's data types without
-pulling in the stage (which imports the store).
+The stage is :data:`storytrace.stories.stage.STAGE`; ``text`` (what is read from a
+document), ``features`` (pair features), ``classifier`` (the two models) and ``assign``
+(stories kept stable across runs) are its parts.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from storytrace.stories.stage import StoryReport, build_stories
-
-__all__ = ["StoryReport", "build_stories"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from storytrace.stories import stage
-
-        return getattr(stage, name)
-    raise AttributeError(name)

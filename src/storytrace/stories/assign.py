@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from storytrace.ml.cluster import average_link
 from storytrace.model import Family, StoryChange
-from storytrace.stories.cluster import average_link
 
 # Pairs below this probability add next to nothing to a cluster mean; dropping them keeps
 # clustering memory and time proportional to the pairs that matter.

@@ -3,7 +3,7 @@
 ``event``: the probability that two documents report the same event; ``topic``: that they
 belong to the same broader topic (fitted on pairs from *different* events, since topics are
 unions of stories). Both are standardised logistic regressions over
-storytrace.stories.features.FEATURE_NAMES, fitted by ``benchmarks/stories.py --fit`` on the
+storytrace.stories.features.FEATURE_NAMES, fitted by ``python -m benchmarks.stories --fit`` on the
 development data named in the file, with the clustering thresholds chosen there. Their
 figures are in docs/benchmarks.md.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from storytrace.reuse.classifier import LogisticModel, read_weights, stale_weights, untrained
+from storytrace.ml.logistic import LogisticModel, read_weights, stale_weights, untrained
 from storytrace.stories.features import FEATURE_NAMES
 
 
@@ -42,5 +42,5 @@ def load_story_weights() -> StoryWeights:
         trained_on=data["trained_on"],
     )
     if weights.event.names != FEATURE_NAMES or weights.topic.names != FEATURE_NAMES:
-        raise stale_weights("storytrace.stories", "stories.py")
+        raise stale_weights("storytrace.stories", "stories")
     return weights

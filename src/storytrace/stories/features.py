@@ -23,9 +23,9 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
-from storytrace.stories.text import StoryText
+from storytrace.model import STORY_BAGS, StoryText
 
-BAGS = ("terms", "plain", "name", "person", "place", "org")
+BAGS = STORY_BAGS
 SIMILARITIES = (
     "terms", "rare_terms", "names", "people", "places", "orgs", "plain",
     "doc_vector", "lead_vector", "plain_vector",
@@ -97,11 +97,7 @@ def _frequencies(texts: Sequence[StoryText], bag: str) -> Counter[str]:
 
 def bag_counts(text: StoryText, bag: str) -> Mapping[str, int]:
     """A document's counts in one of BAGS."""
-    if bag == "terms":
-        return text.terms
-    if bag == "plain":
-        return text.plain
-    return text.names.get(bag, Counter())
+    return text.bag(bag)
 
 
 def _tfidf(

@@ -1,7 +1,7 @@
 """The story stage over the store: evidence, candidates, scores, stories and topics.
 
 1. **Evidence** for each new document: its bags of words and names, and two lead vectors
-   (its sentence vectors come from the reuse stage, which is run first if needed).
+   (its mean sentence vector comes from the embed stage).
 2. **Candidates** for new documents only: nearest neighbours by three vectors, and every
    document sharing a rare name. Never all pairs.
 3. **Scores** for every candidate pair, refreshed each run from the stored evidence, so idf
@@ -11,7 +11,11 @@
 5. **Descriptions**: label, key entities, date span and independent-origin count per story.
 
 Steps 1-2 commit in batches and are skipped for documents already done, so an interrupted
-run resumes; a second run with nothing new changes nothing.
+run resumes; a second run with nothing new changes nothing. Derivation families come from
+the reuse stage (derivatives join their origin's story; origins are counted once).
+
+Parameters recorded with the results: the shipped models (``weights.json``), re-applied to
+every stored pair on each run anyway; a new version of the stage groups everything afresh.
 """
 
 from __future__ import annotations
@@ -20,21 +24,22 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from storytrace.model import Family, Story, StoryEntity, Topic
+from storytrace.ml import candidates, encode
+from storytrace.ml.logistic import weights_fingerprint
+from storytrace.model import Family, Story, StoryEntity, StoryText, Topic
 from storytrace.progress import Progress, QuietProgress
-from storytrace.reuse import candidates as reuse_candidates
-from storytrace.reuse import encode
-from storytrace.reuse.links import independent_origins
-from storytrace.reuse.stage import prepare_pending as prepare_sentence_vectors
+from storytrace.provenance import independent_origins
 from storytrace.settings import Settings
-from storytrace.store.sqlite import Store
+from storytrace.stage import RunContext, Stage, StageResult
+from storytrace.store import Store
 from storytrace.stories.assign import Grouping, ScoredPairs, group
 from storytrace.stories.classifier import StoryWeights, load_story_weights
-from storytrace.stories.features import StoryIndex, build_index, pair_features
-from storytrace.stories.text import StoryText, story_text
+from storytrace.stories.features import FEATURE_NAMES, StoryIndex, build_index, pair_features
+from storytrace.stories.text import story_text
 from storytrace.util import batched
 
 NEIGHBOURS = 20  # per vector kind
@@ -59,6 +64,14 @@ class StoryReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def run(ctx: RunContext) -> StageResult:
+    report = build_stories(ctx.store, ctx.settings, ctx.progress)
+    summary = {"prepared": report.prepared, "new_pairs": report.new_pairs,
+               "stories": report.stories, "topics": report.topics}  # fmt: skip
+    message = f"stories: {report.stories} stories in {report.topics} topics"
+    return StageResult(True, summary, message, report)
+
+
 def build_stories(
     store: Store,
     settings: Settings,
@@ -70,7 +83,6 @@ def build_stories(
     weights = weights or load_story_weights()
     report = StoryReport()
     clock = _Clock(report)
-    prepare_sentence_vectors(store, settings, bar)
     report.prepared = prepare_evidence(store, settings, bar)
     clock.lap("evidence")
     texts, doc_vectors, leads, plains = store.stories.load()
@@ -163,8 +175,8 @@ def find_candidates(
         return found
     for vectors in (index.doc_vectors, index.lead_vectors, index.plain_vectors):
         if len(vectors) > _PROJECT_ABOVE:
-            vectors = reuse_candidates.project(vectors, _PROJECTED_DIMS)
-        found |= reuse_candidates.neighbour_pairs(vectors, query, k=k, threads=threads)
+            vectors = candidates.project(vectors, _PROJECTED_DIMS)
+        found |= candidates.neighbour_pairs(vectors, query, k=k, threads=threads)
     found |= shared_name_pairs(index.texts, query)
     return found
 
@@ -288,9 +300,8 @@ def _centrality(
 
 
 def _titles(store: Store, ids: list[str]) -> dict[str, str]:
-    rows = store.conn.execute("SELECT id, title FROM documents WHERE title IS NOT NULL")
     wanted = set(ids)
-    return {d: t for d, t in rows if d in wanted and t and t.strip()}
+    return {d: t for d, (t, _) in store.titles().items() if d in wanted and t and t.strip()}
 
 
 def _label(text: StoryText, title: str | None) -> str:
@@ -341,3 +352,28 @@ def _topics(stories: list[Story], texts: dict[str, StoryText]) -> list[Topic]:
         ordered = sorted(members, key=lambda s: (s.first_date or "9999", s.id))
         topics.append(Topic(topic_id, " · ".join(top) or ordered[0].label, [s.id for s in ordered]))
     return topics
+
+
+# -- the stage ------------------------------------------------------------------------------
+def params(store: Store, settings: Settings) -> dict[str, Any]:
+    return {"weights": weights_fingerprint("storytrace.stories"), "features": list(FEATURE_NAMES)}
+
+
+def reset(store: Store, changed: frozenset[str]) -> None:
+    """A new version or new features: every document is grouped afresh. New weights need
+    nothing here: every stored pair is rescored on each run."""
+    if changed & {"version", "features"}:
+        with store.transaction():
+            store.stories.reset()
+
+
+STAGE = Stage(
+    name="stories",
+    version="stories/1",
+    requires=("sentence_vectors", "entities", "families"),
+    produces=("stories", "topics"),
+    run=run,
+    params=params,
+    reset=reset,
+    about="documents that report one event grouped into stories, stories into topics",
+)

@@ -12,56 +12,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
-from storytrace.model import Document
-from storytrace.reuse.text import content_terms, words
+from storytrace.model import Document, StoryText
+from storytrace.text import NAME_LABELS, POSSESSIVE, content_terms, entity_key, words
 
-# Entity types that name participants and places (spaCy labels); dates and quantities are
-# handled as numbers and years.
-NAME_LABELS = {
-    "PERSON": "person",
-    "ORG": "org",
-    "NORP": "org",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "EVENT": "other",
-    "PRODUCT": "other",
-    "WORK_OF_ART": "other",
-    "LAW": "other",
-}
 ENTITY_GROUPS = ("name", "person", "place", "org")
 _MASKED_LABELS = {*NAME_LABELS, "DATE", "TIME", "CARDINAL", "MONEY", "QUANTITY", "PERCENT"}
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
-_POSSESSIVE = re.compile(r"['’]s?$")  # "Kim's", "Quillon Labs'"
 _LEAD_SENTENCES = 3
 _PLAIN_LEAD_WORDS = 60
-
-
-def entity_key(text: str) -> str:
-    """Normalised name: case folded, possessive and punctuation dropped, hyphens as spaces,
-    a leading "the" dropped ("the Kremlin's" -> "kremlin", "Kim Jong-un" -> "kim jong un")."""
-    name = _POSSESSIVE.sub("", text.strip()).replace("-", " ").casefold()
-    name = " ".join(re.findall(r"[^\W_]+", name))
-    return name.removeprefix("the ").strip()
-
-
-@dataclass(slots=True)
-class StoryText:
-    """One document's evidence for grouping it with others."""
-
-    doc_id: str
-    published: str | None
-    terms: Counter[str]  # content words of title and body
-    plain: Counter[str]  # content words outside names, dates and numbers: the kind of event
-    names: dict[str, Counter[str]]  # ENTITY_GROUPS -> normalised names (spaces as "_")
-    numbers: frozenset[str]  # numbers other than years ("23 pirates", "6.1 magnitude")
-    years: frozenset[str]
-    lead: str  # title and first sentences: what the document is about
-    plain_lead: str  # the body with names and numbers taken out, first words
-    surface: dict[str, str] = field(default_factory=dict)  # name key -> a written form
 
 
 def story_text(doc: Document) -> StoryText:
@@ -117,7 +77,7 @@ def _surface_forms(doc: Document) -> dict[str, str]:
     for mention in doc.entities:
         if mention.label in NAME_LABELS:
             key = entity_key(mention.text).replace(" ", "_")
-            text = _POSSESSIVE.sub("", mention.text.strip())
+            text = POSSESSIVE.sub("", mention.text.strip())
             if key and len(text) > len(forms.get(key, "")):
                 forms[key] = text
     return forms

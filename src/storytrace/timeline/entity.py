@@ -14,8 +14,8 @@ from datetime import date
 
 from storytrace.nlp import load_parser
 from storytrace.progress import Progress, QuietProgress
-from storytrace.reuse.links import independent_origins
-from storytrace.store.sqlite import Store
+from storytrace.provenance import independent_origins
+from storytrace.store import Store
 from storytrace.timeline.events import (
     EventDocument,
     EventRow,
@@ -60,12 +60,11 @@ def store_entity_timeline(
 
 
 def _naming(store: Store, names: list[str]) -> set[str]:
-    """Documents whose clean text contains one of ``names`` (SQLite's instr() is
-    case-sensitive, as the matching is): only those are parsed."""
+    """Documents whose clean text contains one of ``names`` (case-sensitive, as the
+    matching is): only those are parsed."""
     found: set[str] = set()
     for name in names:
-        rows = store.conn.execute("SELECT id FROM documents WHERE instr(text, ?) > 0", (name,))
-        found.update(r[0] for r in rows)
+        found |= store.documents_containing(name)
     return found
 
 

@@ -15,15 +15,15 @@ guessed.
 Each undated document also gets an *estimated* earliest date: the latest absolute date its
 own text states (it cannot be older than what it reports), with that reason.
 
-Timelines are recomputed from the stored claims on each run (regular expressions only:
-fast), in one transaction.
+Timelines are recomputed from the stored claim clusters whenever they, the stories or the
+families change (regular expressions only: fast), in one transaction.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from storytrace.model import (
@@ -31,13 +31,14 @@ from storytrace.model import (
     ClaimRef,
     DocDate,
     Story,
+    StoryTimeline,
     TimelineEntry,
     TimelineSource,
 )
 from storytrace.progress import Progress, QuietProgress
-from storytrace.reuse.links import independent_origins
-from storytrace.settings import Settings
-from storytrace.store.sqlite import Store
+from storytrace.provenance import independent_origins
+from storytrace.stage import RunContext, Stage, StageResult
+from storytrace.store import Store
 from storytrace.timeline.timex import TimeExpression, find_timexes
 
 # Values that place nothing on a calendar.
@@ -56,21 +57,20 @@ class TimelineReport:
     estimated_documents: int = 0
 
 
-@dataclass(slots=True)
-class StoryTimeline:
-    entries: list[TimelineEntry]
-    unresolved: list[TimelineSource]
-    doc_dates: list[DocDate] = field(default_factory=list)
+def run(ctx: RunContext) -> StageResult:
+    report = build_timelines(ctx.store, ctx.progress)
+    summary = {"stories": report.stories, "entries": report.entries,
+               "unresolved": report.unresolved}  # fmt: skip
+    message = (
+        f"timelines: {report.entries} dated entries, {report.unresolved} expressions left "
+        "unresolved"
+    )
+    return StageResult(True, summary, message, report)
 
 
-def build_timelines(
-    store: Store, settings: Settings, progress: Progress | None = None
-) -> TimelineReport:
-    """Bring claims up to date, then rebuild every story's timeline."""
-    from storytrace.claims import build_claims
-
+def build_timelines(store: Store, progress: Progress | None = None) -> TimelineReport:
+    """Rebuild every story's timeline from the stored claim clusters."""
     bar = progress or QuietProgress()
-    build_claims(store, settings, bar)
     families = store.reuse.families()
     stories = store.stories.stories()
     clusters: dict[str, list[ClaimCluster]] = defaultdict(list)
@@ -247,3 +247,13 @@ def _unique(sources: list[TimelineSource]) -> list[TimelineSource]:
             seen.add(key)
             kept.append(source)
     return kept
+
+
+STAGE = Stage(
+    name="timeline",
+    version="timeline/1",
+    requires=("claim_clusters", "stories", "families"),
+    produces=("timelines",),
+    run=run,
+    about="claims placed at the times they state, merged across documents; document dates",
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from storytrace.web.app import WebSettings, create_app
+from storytrace.web.app import create_app
+from storytrace.web.deps import WebSettings
 
 __all__ = ["WebSettings", "create_app"]

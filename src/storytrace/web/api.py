@@ -12,11 +12,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from storytrace.ask import SentenceIndex, answer_question
-from storytrace.report.data import document_data, story_data
-from storytrace.store import Store
-from storytrace.web.app import StoreDep, WebSettings, WriteDep
+from storytrace.ask import SentenceIndex
+from storytrace.web.deps import WebSettings, WorkspaceDep, WriteDep
 from storytrace.web.jobs import Job
+from storytrace.workspace import Workspace
 
 router = APIRouter(prefix="/api", tags=["api"])
 # Upload names are reduced to safe characters: no folders, no "..", no hidden files.
@@ -35,40 +34,35 @@ class Urls(BaseModel):
 
 
 @router.get("/topics")
-def topics(db: Store = StoreDep) -> dict[str, Any]:
+def topics(ws: Workspace = WorkspaceDep) -> dict[str, Any]:
     """Topics and their stories, with sizes, independent origins and dates."""
-    stories = {s.id: s for s in db.stories.stories()}
-    return {"topics": [
-        asdict(t) | {"stories": [_story_summary(stories[s]) for s in t.story_ids if s in stories]}
-        for t in db.stories.topics()
-    ]}  # fmt: skip
+    return {"topics": ws.topics()}
 
 
 @router.get("/stories")
-def stories(db: Store = StoreDep) -> dict[str, Any]:
-    return {"stories": [_story_summary(s) for s in db.stories.stories()]}
+def stories(ws: Workspace = WorkspaceDep) -> dict[str, Any]:
+    return {"stories": ws.story_list()}
 
 
 @router.get("/stories/{story_id}")
-def story(story_id: _ID, db: Store = StoreDep) -> dict[str, Any]:
+def story(story_id: _ID, ws: Workspace = WorkspaceDep) -> dict[str, Any]:
     """One story: brief, timeline, claims, disagreements and provenance graph."""
     try:
-        full = db.stories.resolve(story_id)
-        return story_data(db, full)
+        return ws.story_view(ws.resolve_story(story_id) or "")
     except KeyError as exc:
         raise HTTPException(404, f"no story {story_id!r}") from exc
 
 
 @router.get("/documents")
-def documents(db: Store = StoreDep) -> dict[str, Any]:
-    return {"documents": [asdict(s) for s in db.summaries()]}
+def documents(ws: Workspace = WorkspaceDep) -> dict[str, Any]:
+    return {"documents": ws.documents()}
 
 
 @router.get("/documents/{doc_id}")
-def document(doc_id: _ID, db: Store = StoreDep) -> dict[str, Any]:
+def document(doc_id: _ID, ws: Workspace = WorkspaceDep) -> dict[str, Any]:
     """One document: clean text, removed furniture, relatives with aligned sentences."""
     try:
-        return document_data(db, db.resolve_id(doc_id))
+        return ws.document_view(ws.resolve_document(doc_id))
     except KeyError as exc:
         raise HTTPException(404, f"no document {doc_id!r}") from exc
 
@@ -78,13 +72,13 @@ def ask(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="the question")],
     mode: Literal["fused", "bm25", "embedding"] = "fused",
-    db: Store = StoreDep,
+    ws: Workspace = WorkspaceDep,
 ) -> dict[str, Any]:
     """An answer with cited sentences grouped by claim, or why there is none."""
     if not q.strip():
         raise HTTPException(400, "the question is empty")
-    index = _index(request, db)
-    return asdict(answer_question(index, q, mode))
+    answer, _ = ws.ask(q, mode, _index(request, ws))
+    return asdict(answer)
 
 
 @router.post("/ingest", status_code=202, dependencies=[WriteDep])
@@ -175,20 +169,12 @@ def _unique(path: Path) -> Path:
     return candidate
 
 
-def _index(request: Request, db: Store) -> SentenceIndex:
+def _index(request: Request, ws: Workspace) -> SentenceIndex:
     """The sentence index, rebuilt when the store has changed since it was built."""
-    count = db.count("sentences")
+    count = ws.sentence_count()
     cached = getattr(request.app.state, "index", None)
     if cached is None or cached[0] != count:
-        request.app.state.index = (count, SentenceIndex(db))
+        request.app.state.index = (count, ws.sentence_index())
     index = copy.copy(request.app.state.index[1])  # shares the vectors
-    index.store = db  # with this request's connection (requests run in several threads)
+    index.store = ws.store  # with this request's connection (requests run in several threads)
     return index
-
-
-def _story_summary(story: Any) -> dict[str, Any]:
-    return {
-        "id": story.id, "label": story.label, "topic_id": story.topic_id,
-        "documents": len(story.doc_ids), "origins": story.origins,
-        "first_date": story.first_date, "last_date": story.last_date,
-    }  # fmt: skip

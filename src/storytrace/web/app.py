@@ -1,8 +1,9 @@
 """The web application: ``storytrace serve`` (FastAPI, served by uvicorn).
 
 One app over one store: HTML pages for people (`pages.py`) and a JSON API for programs
-(`api.py`, OpenAPI at /openapi.json, listed at /api), both built from the same functions as the
-report (`storytrace.report.data`). Article content is untrusted: pages are rendered by
+(`api.py`, OpenAPI at /openapi.json, listed at /api), both built from the same payloads as
+the command line and the report (`storytrace.payload`); request dependencies (a store per
+request, the write check) are in `deps.py`. Article content is untrusted: pages are rendered by
 Jinja2 with autoescaping, no page runs script from content (the only script allowed is
 none: every page works without JavaScript), and every response carries a strict
 Content-Security-Policy. Writing (ingest) needs the token when one is configured, and is
@@ -11,14 +12,12 @@ refused in read-only mode.
 
 from __future__ import annotations
 
-import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,8 +25,10 @@ from fastapi.staticfiles import StaticFiles
 from storytrace import __version__
 from storytrace.errors import StoreError
 from storytrace.settings import Settings
-from storytrace.store import Store
+from storytrace.web.api import router as api_router
+from storytrace.web.deps import WebSettings
 from storytrace.web.jobs import Jobs
+from storytrace.web.pages import router as pages_router
 
 # Pages and API answers: nothing from elsewhere, no script, no plugin, not framed.
 CSP = (
@@ -35,16 +36,6 @@ CSP = (
     "base-uri 'none'; frame-ancestors 'none'"
 )
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-@dataclass(frozen=True, slots=True)
-class WebSettings:
-    db: Path
-    token: str | None = None  # required for write endpoints when set
-    read_only: bool = False
-    max_upload_bytes: int = 20_000_000  # per request
-    max_files: int = 200
-    max_urls: int = 500
 
 
 def create_app(web: WebSettings, settings: Settings | None = None) -> FastAPI:
@@ -91,42 +82,7 @@ def create_app(web: WebSettings, settings: Settings | None = None) -> FastAPI:
         ]
         return JSONResponse({"detail": "; ".join(problems) or "bad request"}, status_code=400)
 
-    from storytrace.web.api import router as api_router
-    from storytrace.web.pages import router as pages_router
-
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
-
-
-def store(request: Request) -> Iterator[Store]:
-    """A store connection per request (SQLite in WAL mode: readers never wait)."""
-    with Store(request.app.state.web.db) as opened:
-        yield opened
-
-
-def check_write(
-    request: Request,
-    authorization: str | None = Header(default=None),
-    x_storytrace_token: str | None = Header(default=None),
-) -> None:
-    """Writes need the token when one is set (``Authorization: Bearer TOKEN`` or the
-    ``X-Storytrace-Token`` header) and are refused read-only."""
-    given = x_storytrace_token
-    if authorization and authorization.lower().startswith("bearer "):
-        given = authorization[7:].strip()
-    allow_write(request.app.state.web, given)
-
-
-def allow_write(web: WebSettings, given: str | None) -> None:
-    if web.read_only:
-        raise HTTPException(403, "this server is read-only")
-    if web.token is None:
-        return
-    if not given or not secrets.compare_digest(given.encode(), web.token.encode()):
-        raise HTTPException(401, "a valid token is needed to write (see `storytrace serve --help`)")
-
-
-StoreDep = Depends(store)
-WriteDep = Depends(check_write)

@@ -1,6 +1,6 @@
-"""Ingest jobs of the web app: uploads and URL lists run through the whole pipeline in a
-background thread (one at a time: the store has one writer), with their progress readable
-while they run."""
+"""Ingest jobs of the web app: uploads and URL lists run through the whole pipeline
+(``Workspace.analyze``) in a background thread (one at a time: the store has one writer),
+with their progress readable while they run."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Literal
 
 from storytrace.model import InputError
 from storytrace.settings import Settings
+from storytrace.workspace import Workspace
 
 Status = Literal["queued", "running", "done", "failed"]
 
@@ -79,24 +80,13 @@ class Jobs:
         return folder
 
     def _run(self, job: Job, folder: Path, urls_file: Path | None) -> None:
-        from storytrace.claims import build_claims
-        from storytrace.pipeline import ingest
-        from storytrace.reuse import link_documents
-        from storytrace.store import Store
-        from storytrace.stories import build_stories
-        from storytrace.timeline import build_timelines
-
         progress = _JobProgress(job, self.lock)
         with self.lock:
             job.status = "running"
         try:
             paths = [p for p in folder.iterdir() if p != urls_file]
-            report = ingest(paths, self.settings, urls_file, progress)
-            with Store(self.settings.db) as store:
-                link_documents(store, self.settings, progress)
-                build_stories(store, self.settings, progress)
-                build_claims(store, self.settings, progress)
-                build_timelines(store, self.settings, progress)
+            with Workspace(self.settings, create=True) as ws:
+                report, _ = ws.analyze(paths, urls_file, progress)
             with self.lock:
                 job.new_documents = report.new_documents
                 job.status, job.stage = "done", "finished"

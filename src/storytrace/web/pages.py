@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from storytrace.report.svg import provenance_svg, timeline_svg
-from storytrace.store import Store
 from storytrace.web import api
-from storytrace.web.app import StoreDep, allow_write
+from storytrace.web.deps import WorkspaceDep, allow_write
+from storytrace.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -25,15 +25,14 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: Store = StoreDep) -> HTMLResponse:
-    counts = {"documents": db.count("documents"), "sentences": db.count("sentences")}
-    return _page(request, "home.html", topics=api.topics(db)["topics"], counts=counts)
+def home(request: Request, ws: Workspace = WorkspaceDep) -> HTMLResponse:
+    return _page(request, "home.html", topics=ws.topics(), counts=ws.counts())
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story(request: Request, story_id: str, db: Store = StoreDep) -> HTMLResponse:
-    data = api.story(story_id, db)
-    names = _names(db)
+def story(request: Request, story_id: str, ws: Workspace = WorkspaceDep) -> HTMLResponse:
+    data = api.story(story_id, ws)
+    names = ws.titles()
     return _page(
         request, "story.html", story=data, names=names,
         timeline_svg=timeline_svg(data["timeline"]),
@@ -42,18 +41,18 @@ def story(request: Request, story_id: str, db: Store = StoreDep) -> HTMLResponse
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def document(request: Request, doc_id: str, db: Store = StoreDep) -> HTMLResponse:
-    return _page(request, "document.html", doc=api.document(doc_id, db), names=_names(db))
+def document(request: Request, doc_id: str, ws: Workspace = WorkspaceDep) -> HTMLResponse:
+    return _page(request, "document.html", doc=api.document(doc_id, ws), names=ws.titles())
 
 
 @router.get("/ask", response_class=HTMLResponse)
 def ask(
     request: Request,
     q: Annotated[str, Query(max_length=500)] = "",
-    db: Store = StoreDep,
+    ws: Workspace = WorkspaceDep,
 ) -> HTMLResponse:
-    answer = api.ask(request, q, "fused", db) if q.strip() else None
-    return _page(request, "ask.html", q=q, answer=answer, names=_names(db))
+    answer = api.ask(request, q, "fused", ws) if q.strip() else None
+    return _page(request, "ask.html", q=q, answer=answer, names=ws.titles())
 
 
 @router.get("/ingest", response_class=HTMLResponse)
@@ -101,7 +100,3 @@ def api_page(request: Request) -> HTMLResponse:
         for method, op in methods.items()
     ]
     return _page(request, "api.html", endpoints=endpoints)
-
-
-def _names(db: Store) -> dict[str, str]:
-    return {doc_id: title or place for doc_id, (title, place) in db.titles().items()}

@@ -1,4 +1,4 @@
-"""What the reuse stage reads from a document: its comparable sentences and their words.
+"""Words, names and comparable sentences: the text helpers every stage shares.
 
 A sentence is compared by meaning (its embedding), by its content words (idf-weighted, so
 "Pyongyang" counts for more than "week") and by its exact wording (word trigrams, which tell a
@@ -13,8 +13,6 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from storytrace.model import Document
 from storytrace.util import clean_text
 
@@ -22,6 +20,22 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
 MIN_WORDS = 3  # shorter sentences ("Read more.", "Why?") carry no evidence of reuse
+POSSESSIVE = re.compile(r"['’]s?$")  # "Kim's", "Quillon Labs'"
+
+# Entity types that name participants and places (spaCy labels); dates and quantities are
+# handled as numbers and years.
+NAME_LABELS = {
+    "PERSON": "person",
+    "ORG": "org",
+    "NORP": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "EVENT": "other",
+    "PRODUCT": "other",
+    "WORK_OF_ART": "other",
+    "LAW": "other",
+}
 
 
 @functools.cache
@@ -129,10 +143,9 @@ def text_shingles(text: str) -> list[str]:
     return sorted(set(bigrams(tokens)))
 
 
-def mean_vector(vectors: np.ndarray) -> np.ndarray:
-    """Unit-length mean of sentence vectors: the document's position for neighbour search."""
-    if len(vectors) == 0:
-        return np.zeros(vectors.shape[1] if vectors.ndim == 2 else 0, dtype=np.float32)
-    mean = vectors.mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm else mean).astype(np.float32)
+def entity_key(text: str) -> str:
+    """Normalised name: case folded, possessive and punctuation dropped, hyphens as spaces,
+    a leading "the" dropped ("the Kremlin's" -> "kremlin", "Kim Jong-un" -> "kim jong un")."""
+    name = POSSESSIVE.sub("", text.strip()).replace("-", " ").casefold()
+    name = " ".join(re.findall(r"[^\W_]+", name))
+    return name.removeprefix("the ").strip()

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from storytrace.reuse import encode
-from storytrace.store.sqlite import Store
+from storytrace.ml import encode
+from storytrace.store import Store
 
 
 def sentence_vectors(
@@ -44,3 +44,12 @@ def _stored(store: Store | None, doc_id: str) -> dict[int, np.ndarray]:
     except KeyError:
         return {}
     return dict(zip(kept.sentence_ids, kept.vectors, strict=True))
+
+
+def mean_vector(vectors: np.ndarray) -> np.ndarray:
+    """Unit-length mean of sentence vectors: the document's position for neighbour search."""
+    if len(vectors) == 0:
+        return np.zeros(vectors.shape[1] if vectors.ndim == 2 else 0, dtype=np.float32)
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm else mean).astype(np.float32)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from storytrace.errors import StorytraceError
+from storytrace.ml.hub import offline_and_quiet
 
 if TYPE_CHECKING:
     from model2vec import StaticModel
@@ -37,8 +38,6 @@ def cache_dir() -> Path:
 
 @functools.cache
 def static_model() -> StaticModel:
-    from storytrace.reuse.encode import offline_and_quiet
-
     offline_and_quiet()
     folder = cache_dir() / STATIC_NAME
     if not (folder / "config.json").exists():

