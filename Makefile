@@ -52,6 +52,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.tempeval
 	$(BIN)/python -m benchmarks.static_encoder
 	$(BIN)/python -m benchmarks.batch_stories
+	$(BIN)/python -m benchmarks.analyze_timing
+	$(BIN)/python -m benchmarks.batch_agreement
 	$(BIN)/python -m benchmarks.batch_scale --docs 10000
 	$(BIN)/python -m benchmarks.batch_baselines --docs 10000
 

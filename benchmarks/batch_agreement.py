@@ -43,7 +43,7 @@ from storytrace.store import Store
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "batch_agreement.json"
 WORK = REPO / "out" / "bench" / "agreement"
-ANALYZED = REPO / "out" / "bench" / "analyze" / "ecbplus_reuse_865" / "storytrace.db"
+ANALYZED = REPO / "out" / "bench" / "analyze" / "ecbplus_reuse" / "storytrace.db"
 
 
 def store_for(inputs: list[Path], db: Path) -> Path:

@@ -231,9 +231,10 @@ def main() -> int:
                     "encoder": args.encoder,
                     "generate_s": round(time.perf_counter() - started, 1)}  # fmt: skip
     for engine in args.engines.split(","):
-        command = [sys.executable, __file__, "--docs", str(args.docs), "--corpus", args.corpus,
-                   "--encoder", args.encoder, "--engine-only", engine]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        command = [sys.executable, "-m", "benchmarks.batch_scale", "--docs", str(args.docs),
+                   "--corpus", args.corpus, "--encoder", args.encoder,
+                   "--engine-only", engine]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
         if done.returncode:
             print(done.stderr[-3000:], file=sys.stderr)
             report[engine] = {"failed": done.stderr.strip().splitlines()[-1:]}

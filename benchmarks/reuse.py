@@ -31,13 +31,8 @@ import numpy as np
 
 from benchmarks.fitting import fit_logistic
 from storytrace import pipeline
-from storytrace.reuse.classifier import (
-    CONFIDENCE_NAMES,
-    LinkRules,
-    Weights,
-    confidence_features,
-    untrained,
-)
+from storytrace.ml.logistic import untrained
+from storytrace.reuse.classifier import CONFIDENCE_NAMES, LinkRules, Weights, confidence_features
 from storytrace.reuse.features import DIRECTION_NAMES, FEATURE_NAMES
 from storytrace.reuse.stage import decide_links, link_documents
 from storytrace.settings import Settings

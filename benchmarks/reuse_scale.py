@@ -50,6 +50,7 @@ from storytrace.reuse.features import Vocabulary, compare, prepare
 from storytrace.text import content_terms, doc_text, words
 from storytrace.text import shingles as text_shingles
 
+REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "reuse_scale.json"
 THREADS = 2
 DIM = 384
@@ -412,8 +413,8 @@ def encode_rate(seed: int) -> dict:
 # -- driver --------------------------------------------------------------------------------
 def child(flag: list[str], args: argparse.Namespace) -> dict:
     """Run one measurement in a fresh interpreter, so its peak memory is its own."""
-    cmd = [sys.executable, __file__, *flag, "--seed", str(args.seed)]
-    done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
+    cmd = [sys.executable, "-m", "benchmarks.reuse_scale", *flag, "--seed", str(args.seed)]
+    done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=REPO)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

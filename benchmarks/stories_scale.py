@@ -43,6 +43,7 @@ from storytrace.stories.stage import find_candidates
 from storytrace.stories.text import story_text
 from storytrace.text import words
 
+REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "stories_scale.json"
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
@@ -148,8 +149,8 @@ def _bcubed(planted_docs: list, grouping) -> dict:
 
 
 def child(n: int, seed: int) -> dict:
-    cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(seed)]
-    done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
+    cmd = [sys.executable, "-m", "benchmarks.stories_scale", "--one", str(n), "--seed", str(seed)]
+    done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=REPO)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

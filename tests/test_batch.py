@@ -18,7 +18,7 @@ from storytrace.errors import StorytraceError
 from storytrace.model import RawRecord
 from storytrace.store import Store
 from support import DEMO_PAGES as DEMO
-from support import settings_for
+from support import build
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +117,13 @@ def test_outputs_are_parquet_tables(static_run) -> None:
 def test_the_documents_table_loads_into_a_store_with_its_ids(static_run, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    from storytrace.workspace import Workspace
-
-    with Workspace(settings_for(tmp_path / "s.db"), create=True) as ws:
-        report = ws.ingest([static_run.out / "documents.parquet"])
-        titles = [title for title, _ in ws.store.titles().values()]
-        stored = set(ws.store.titles())
-    assert report.ok and report.new_documents == static_run.documents
+    # Reading is what is tested: the read stage alone (sentences would add nothing here).
+    run = build(tmp_path / "s.db", static_run.out / "documents.parquet", until="read")
+    report = run.result("read").report
+    with Store(tmp_path / "s.db") as store:
+        titles = [title for title, _ in store.titles().values()]
+        stored = set(store.titles())
+    assert not report.errors and report.new_documents == static_run.documents
     batch_ids = set(pq.read_table(static_run.out / "documents.parquet").column("id").to_pylist())
     assert stored == batch_ids  # the store and batch outputs join on the document id
     assert sum(t is not None for t in titles) == report.new_documents  # metadata came along
@@ -151,7 +151,7 @@ def test_html_and_warc_pages_are_extracted_and_deduplicated(tmp_path: Path) -> N
         writer.write_record(writer.create_warc_record(
             "https://harbor.example/deal", "response", payload=io.BytesIO(page.read_bytes()),
             http_headers=headers))  # fmt: skip
-    run = run_local([tmp_path / "in"], tmp_path / "out", encoder="none")
+    run = run_local([tmp_path / "in"], tmp_path / "out", encoder="none", workers=1)
     assert (run.documents, run.duplicates, run.errors) == (1, 1, 0)  # one page, twice
     import pyarrow.parquet as pq
 
@@ -174,7 +174,7 @@ def test_bad_records_are_error_rows_and_missing_paths_fail_early(tmp_path: Path)
     data = tmp_path / "in.jsonl"
     good = json.dumps({"title": "Harbour strike ends", "text": "The dock strike ended today."})
     data.write_text(f'{good}\n{{not json\n{{"title": "no text"}}\n')
-    run = run_local([data], tmp_path / "out", encoder="none")
+    run = run_local([data], tmp_path / "out", encoder="none", workers=1)
     assert (run.documents, run.errors) == (1, 2)
     errors = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
     assert [e["input"] for e in errors] == [f"{data}#L2", f"{data}#L3"]
@@ -184,20 +184,20 @@ def test_bad_records_are_error_rows_and_missing_paths_fail_early(tmp_path: Path)
 def test_an_interrupted_run_resumes_and_a_finished_one_is_a_no_op(shards, tmp_path: Path) -> None:
     folder, _ = shards
     out = tmp_path / "out"
-    first = run_local([folder], out, encoder="none")
+    first = run_local([folder], out, encoder="none", workers=1)
     assert first.files == 3 and first.files_resumed == 0
     # An interruption after two files: the third file's shard and the outputs are missing.
     work = out / ".work" / "none"
     last = sorted(p for p in work.glob("000002-*.parquet") if ".errors" not in p.name)
     last[0].unlink()
     (out / "manifest.json").unlink()
-    resumed = run_local([folder], out, encoder="none")
+    resumed = run_local([folder], out, encoder="none", workers=1)
     assert resumed.files_resumed == 2 and not resumed.up_to_date
     assert (resumed.pairs, resumed.copy_groups) == (first.pairs, first.copy_groups)
-    again = run_local([folder], out, encoder="none")
+    again = run_local([folder], out, encoder="none", workers=1)
     assert again.up_to_date and again.pairs == first.pairs
     (folder / "b.jsonl").touch()  # a changed input is prepared again
-    assert not run_local([folder], out, encoder="none").up_to_date
+    assert not run_local([folder], out, encoder="none", workers=1).up_to_date
 
 
 @pytest.mark.slow

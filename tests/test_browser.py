@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from storytrace.settings import Settings
+from support import REPO
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
@@ -24,7 +25,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed"),
 ]
-REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "out" / "screenshots"
 HOSTILE = (
     "Pier Repairs Finished Early\n\nThe council said the pier repairs were finished two "

@@ -136,3 +136,20 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert "storytrace" in result.output
+
+
+@pytest.mark.slow
+def test_analyze_takes_the_ingest_options(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.txt").write_text(PAGE)
+    (tmp_path / "in" / "long.txt").write_text(PAGE * 40)
+    db = tmp_path / "elsewhere.db"
+    out = tmp_path / "out"
+    args = ["analyze", str(tmp_path / "in"), "--out", str(out), "--db", str(db)]
+    result = runner.invoke(app, [*args, "--max-bytes", "2000", "-q"])
+    assert result.exit_code == 1  # one input refused, and said so; the other analysed
+    assert "long.txt" in result.output and "2,000-byte limit" in result.output
+    assert db.exists() and not (out / "storytrace.db").exists()
+    assert len(json.loads((out / "documents.json").read_text())["documents"]) == 1
+    no_input = runner.invoke(app, ["analyze", "--out", str(out)])
+    assert no_input.exit_code == 1 and "--urls" in no_input.output

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from storytrace.extract.furniture import (
@@ -15,8 +13,7 @@ from storytrace.extract.furniture import (
 )
 from storytrace.extract.text import parse_text
 from storytrace.model import Line
-
-SHARED = Path(__file__).parents[1] / ".." / "shared"
+from support import SHARED
 
 BODY = [
     "The county opened a new cycling path along the canal on Saturday morning.",

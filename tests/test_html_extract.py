@@ -7,14 +7,13 @@ import gzip
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from storytrace.errors import ExtractionError
 from storytrace.extract.html import extract_html
+from support import SHARED
 
-SHARED = Path(__file__).parents[1] / ".." / "shared"
 EXTRACTION_DEV = SHARED / "eval" / "extraction-dev"
 
 PARAGRAPHS = [

@@ -254,7 +254,7 @@ def test_brief_leads_with_multi_origin_claims_cites_001_004_as_one_and_has_no_fu
     db, names = seed_claims
     with Workspace(settings_for(db)) as ws:
         briefs = ws.briefs()
-        payload = ws.brief(briefs)
+        payload = ws.brief_payload(briefs)
     assert briefs
     for brief in briefs:
         assert brief.items and brief.items[0].origins > 1

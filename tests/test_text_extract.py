@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from storytrace.extract.text import parse_text
-
-SHARED = Path(__file__).parents[1] / ".." / "shared"
+from support import SHARED
 
 ARTICLE = """Harbour Ferry Returns After Winter Repairs
 

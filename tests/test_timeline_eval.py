@@ -19,7 +19,9 @@ from benchmarks.timeline_eval import (
     write_timeline,
 )
 
-TIMELINES = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "timeline-dev"
+from support import EVAL
+
+TIMELINES = EVAL / "timeline-dev"
 
 GOLD = [
     "0\tXXXX-XX-XX\t1-4-named",

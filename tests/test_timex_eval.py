@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from benchmarks.timex_eval import Timex, compare, read_timeml, score
 
-TEMPEVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "tempeval3-dev"
+from support import EVAL
+
+TEMPEVAL = EVAL / "tempeval3-dev"
 
 DOC = """<?xml version="1.0" ?>
 <TimeML>

@@ -169,7 +169,7 @@ class Workspace:
     def briefs(self, story_id: str | None = None, limit: int = 8) -> list[Brief]:
         return store_briefs(self.store, story_id, limit)
 
-    def brief(self, briefs: list[Brief], story_id: str | None = None) -> dict[str, Any]:
+    def brief_payload(self, briefs: list[Brief], story_id: str | None = None) -> dict[str, Any]:
         return payload.brief_payload(briefs, story_id)
 
     def ask(

@@ -407,7 +407,7 @@ def brief_command(
         briefs = ws.briefs(story_id, limit)
         if generate:
             briefs = _generated(briefs)
-        data = ws.brief(briefs, story_id)
+        data = ws.brief_payload(briefs, story_id)
     if as_json:
         _echo_json(data)
         return

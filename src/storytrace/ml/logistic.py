@@ -8,6 +8,7 @@ redo exactly the results they decide.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def stale_weights(package: str, script: str) -> StorytraceError:
     )
 
 
+@functools.cache
 def weights_fingerprint(package: str) -> str:
     """A short hash of a package's ``weights.json``: recorded with the results it decided."""
     raw = json.dumps(read_weights(package), sort_keys=True)
