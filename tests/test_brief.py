@@ -15,6 +15,7 @@ from storytrace.model import (
     Claim,
     ClaimCluster,
     ClaimRef,
+    ClaimRelation,
     Disagreement,
     Family,
     FamilyMember,
@@ -30,27 +31,27 @@ OUTLETS = {"a": ("Harbor Daily", "2025-07-08"), "b": ("NewsNook", None), "c": ("
 TITLES = {k: (None, f"{k}.txt") for k in "abcd"}
 
 
-def cluster(cid: str, *members: tuple[str, int, str, bool]) -> ClaimCluster:
-    refs = [ClaimRef(d, i, t, also) for d, i, t, also in members]
-    docs = {d for d, *_ in members}
+def cluster(cid: str, *members: tuple[str, int, str, ClaimRelation]) -> ClaimCluster:
+    refs = [ClaimRef(d, i, t, relation) for d, i, t, relation in members]
+    docs = {r.doc_id for r in refs if r.supports}
     return ClaimCluster(cid, "s1", refs[0].text, refs, len(docs), len(docs), len(docs))
 
 
 CLUSTERS = [
     # four pages, but a and b are one origin: 3 origins
-    cluster("copied", ("a", 1, "Dockworkers voted 1,412 to 388 to strike.", False),
-            ("b", 1, "Dockworkers voted 1,412 to 388 to strike.", False),
-            ("c", 2, "The dockers backed a strike by 1,412 votes to 388.", False),
-            ("d", 3, "Workers voted to strike, 1,412 to 388.", False)),
+    cluster("copied", ("a", 1, "Dockworkers voted 1,412 to 388 to strike.", "states"),
+            ("b", 1, "Dockworkers voted 1,412 to 388 to strike.", "states"),
+            ("c", 2, "The dockers backed a strike by 1,412 votes to 388.", "states"),
+            ("d", 3, "Workers voted to strike, 1,412 to 388.", "states")),
     # two independent pages, one of them speculative
-    cluster("crane", ("c", 4, "The cranes could cost 300 jobs, the union said.", False),
-            ("d", 5, "Automation may eliminate up to 300 jobs.", False)),
+    cluster("crane", ("c", 4, "The cranes could cost 300 jobs, the union said.", "states"),
+            ("d", 5, "Automation may eliminate up to 300 jobs.", "states")),
     # says what the first quote says: left out
-    cluster("again", ("c", 7, "Dockworkers voted 1,412 to 388 to strike on Monday.", False),
-            ("d", 8, "Dockworkers voted 1,412 to 388 to strike on Monday.", False)),
-    # one page only, and a second page that merely touches on it (also)
-    cluster("single", ("d", 9, "Fruit imports may run short within days.", False),
-            ("c", 4, "The cranes could cost 300 jobs, the union said.", True)),
+    cluster("again", ("c", 7, "Dockworkers voted 1,412 to 388 to strike on Monday.", "states"),
+            ("d", 8, "Dockworkers voted 1,412 to 388 to strike on Monday.", "states")),
+    # one page states it; a second states only part of it: never cited for it
+    cluster("single", ("d", 9, "Fruit imports may run short within days.", "states"),
+            ("c", 4, "The cranes could cost 300 jobs, the union said.", "partial")),
 ]  # fmt: skip
 CLAIMS = {
     ("c", 4): Claim("c", 4, "", 0.9, "the union", "named", "reported"),

@@ -23,6 +23,7 @@ LAYERS = {
     "storytrace.model": 1, "storytrace.progress": 1,
     "storytrace.store": 2,
     "storytrace.text": 3, "storytrace.provenance": 3, "storytrace.stage": 3,
+    "storytrace.sentences": 3,
     "storytrace.ml": 3, "storytrace.extract": 3, "storytrace.nlp": 3,
     "storytrace.ingest.readers": 3, "storytrace.ingest.decode": 3,
     "storytrace.ingest": 4, "storytrace.embed": 4, "storytrace.reuse": 4,

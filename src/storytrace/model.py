@@ -326,40 +326,61 @@ class Claim:
     triggers: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+# How a sentence relates to a claim: it states it (in other words, or the same), states it and
+# more (entails), states a part of it (partial), denies it (contradicts), or gives the same
+# fact another value (conflicts). Only the first two count as support.
+ClaimRelation = Literal["states", "entails", "partial", "contradicts", "conflicts"]
+SUPPORTING: tuple[ClaimRelation, ...] = ("states", "entails")
+
+
 @dataclass(slots=True)
 class ClaimRef:
     doc_id: str
     sentence_index: int
     text: str = ""
-    also: bool = False  # the sentence belongs to another cluster first (it reports two things)
+    relation: ClaimRelation = "states"
+
+    @property
+    def supports(self) -> bool:
+        return self.relation in SUPPORTING
 
 
 @dataclass(slots=True)
 class ClaimCluster:
-    """The same claim in different words across the documents of one story.
+    """One claim of a story: the sentences that state it, in different words, and the
+    sentences that state part of it, deny it or give it another value.
 
-    Support counts *independent origins*: documents of one reuse family count once.
+    Support counts only the documents that state the claim (``ClaimRef.supports``), in
+    documents and in *independent origins* (documents of one reuse family count once).
+    Claims about one event share an ``event_id``.
     """
 
     id: str
     story_id: str
-    label: str  # the member sentence closest to the others
+    label: str  # the stating sentence closest to the others
     members: list[ClaimRef]
-    documents: int
-    origins: int
+    documents: int  # documents that state it
+    origins: int  # independent origins among them
     outlets: int  # distinct sites / hosts / declared sources (unknown ones count per document)
     first_seen: str | None = None  # earliest publication date of a supporting document
     last_seen: str | None = None
-    hedges: dict[str, int] = field(default_factory=dict)  # hedge -> members
-    sources: dict[str, int] = field(default_factory=dict)  # source name -> members
+    hedges: dict[str, int] = field(default_factory=dict)  # hedge -> stating members
+    sources: dict[str, int] = field(default_factory=dict)  # source name -> stating members
+    event_id: str = ""  # the event (sentences about one happening) the claim is part of
+
+    @property
+    def supporting(self) -> list[ClaimRef]:
+        return [m for m in self.members if m.supports]
 
 
-ConflictKind = Literal["number", "date", "name"]
+ConflictKind = Literal["number", "date", "name", "contradiction"]
 
 
 @dataclass(slots=True)
 class Disagreement:
-    """Two claims of one story that say the same thing with different values."""
+    """Two sentences of one story that disagree: the same thing with different values
+    (number, date, name), or one denying the other (contradiction, read by the claim-pair
+    model)."""
 
     story_id: str
     kind: ConflictKind

@@ -19,6 +19,17 @@ from storytrace.util import clean_text
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
+# Numbers news writes in words ("two cables", "sixty-year-old"); "one" is left out: it is
+# as often a pronoun ("one of the bosses").
+_SMALL = (
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+)
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(_SMALL.split(), start=2)} | {
+    "zero": "0", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
+    "seventy": "70", "eighty": "80", "ninety": "90", "dozen": "12",
+}  # fmt: skip
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 MIN_WORDS = 3  # shorter sentences ("Read more.", "Why?") carry no evidence of reuse
 POSSESSIVE = re.compile(r"['’]s?$")  # "Kim's", "Quillon Labs'"
 
@@ -62,6 +73,11 @@ def trigrams(tokens: list[str]) -> frozenset[str]:
 
 def bigrams(tokens: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+
+
+def numbers_in_digits(text: str) -> str:
+    """The text with number words written as digits ("two" -> "2")."""
+    return _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group().lower()], text)
 
 
 def specific_tokens(sentence: str) -> set[str]:

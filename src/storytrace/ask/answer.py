@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from storytrace.ask.retrieve import Hit, Mode, SentenceIndex
+from storytrace.model import ClaimCluster
 from storytrace.provenance import origin_groups
+from storytrace.sentences import fragment_reason
 from storytrace.timeline.timex import find_timexes
 
 # Below both of these the best sentence does not answer the question. On the demo question
@@ -59,7 +61,8 @@ def answer_question(
     if not hits:
         return Answer(question, False, [], [], "no sentence shares anything with the question")
     kind = answer_kind(question)
-    fitting = [h for h in hits if fits(h.text, kind)]
+    # Only sentences fit to quote can answer: a fragment ("com), a consulting ...") misleads.
+    fitting = [h for h in hits if fits(h.text, kind) and fragment_reason(h.text) is None]
     similarity, overlap = evidence(fitting)
     if similarity < min_similarity and overlap < min_overlap:
         wanted = f" holding {_KIND_WORDS[kind]}" if kind else ""
@@ -120,11 +123,12 @@ def fits(text: str, kind: str | None) -> bool:
 
 
 def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
-    """Hits grouped by claim cluster, in rank order. A group cites the retrieved sentences
-    of its cluster (not every member: clusters are event-level, and a citation must say
-    what the answer says), grouped by independent origin."""
+    """Hits grouped by the claim they state, in rank order. A group of a claim cites every
+    page that states it and counts them as the claim stage does (the same numbers as the
+    claims table and the brief); a sentence in no claim is its own group."""
     clusters = _membership(index, hits)
     families = index.store.reuse.families()
+    claims = _claims(index, {story for _, story in clusters.values()})
     grouped: dict[str, list[Hit]] = {}
     for hit in hits:
         found = clusters.get((hit.doc_id, hit.sentence_index))
@@ -138,6 +142,9 @@ def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
         by_doc: dict[str, Citation] = {}
         for hit in members:
             by_doc.setdefault(hit.doc_id, Citation(hit.doc_id, hit.sentence_index, hit.text))
+        claim = claims.get(found[0]) if found else None
+        for ref in claim.supporting if claim else []:
+            by_doc.setdefault(ref.doc_id, Citation(ref.doc_id, ref.sentence_index, ref.text))
         origins = [[by_doc[d] for d in group] for group in origin_groups(by_doc, families)]
         origins.sort(key=lambda group: first.doc_id not in {c.doc_id for c in group})
         groups.append(AnswerGroup(
@@ -145,6 +152,10 @@ def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
             len(origins), len(by_doc), origins, first.score, first.similarity,
         ))  # fmt: skip
     return groups
+
+
+def _claims(index: SentenceIndex, stories: set[str]) -> dict[str, ClaimCluster]:
+    return {c.id: c for story in sorted(stories) for c in index.store.claims.clusters(story)}
 
 
 def _membership(index: SentenceIndex, hits: list[Hit]) -> dict[tuple[str, int], tuple[str, str]]:

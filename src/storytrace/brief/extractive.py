@@ -1,11 +1,13 @@
 """A story's brief, extractive: its best-supported claims, each quoted from a source page
 and cited to every page that states it, grouped by independent origin.
 
-Order: claim clusters by the independent origins of the pages that state them (a sentence
-that first reports something else is not counted for a second cluster it also joins),
-then pages: what many independent sources say comes first, not what many copies repeat.
-Each cluster is quoted by one of its own sentences, preferring one stated as fact, then
-one from an origin page (not a copy), then the cluster's most central sentence. A cluster
+Order: claims by the independent origins of the pages that state them (a page whose
+sentence states only part of a claim, denies it or gives it another value is never cited
+for it), then pages: what many independent sources say comes first, not what many copies
+repeat. The counts are the claim stage's, so the brief and the claims table agree. Each
+claim is quoted by its label (the stating sentence the others state best: quoting a
+sentence with a detail the other pages lack would cite them for more than they say), or
+else by a stating sentence given as fact, from an origin page (not a copy). A cluster
 whose quote shares most of its content words with a quote already chosen is left out
 (no two sentences say the same). Single-source and speculative claims are marked, as is
 who asserts a reported one, and the story's disagreements are stated with both sides.
@@ -113,22 +115,24 @@ def story_brief(
 
 
 def _stating(cluster: ClaimCluster) -> set[str]:
-    """The pages whose sentence states this claim first. A sentence that also joins a
-    second cluster (it reports two things) is not cited for the second: a brief cites
-    what the page says, not what it touches on."""
-    return {m.doc_id for m in cluster.members if not m.also} or {m.doc_id for m in cluster.members}
+    """The pages with a sentence that states this claim (in other words, or with more):
+    a brief cites what the page says, not what it touches on."""
+    return {m.doc_id for m in cluster.supporting}
 
 
 def _quote(
     cluster: ClaimCluster, claims: dict[tuple[str, int], Claim], roots: set[str]
 ) -> ClaimRef:
     """The member sentence to quote: stated as fact, from an origin page, central."""
-    primary = [m for m in cluster.members if not m.also and m.text] or cluster.members
+    primary = [m for m in cluster.members if m.relation == "states" and m.text]
+    primary = primary or cluster.supporting
 
     def rank(member: ClaimRef) -> tuple[int, int, int, int]:
+        # The label first: it is the sentence the other pages state best, so each page
+        # cited for the quote states all of it.
         claim = claims.get((member.doc_id, member.sentence_index))
         hedge = _HEDGE_RANK.get(claim.hedge if claim else "fact", 0)
-        return (hedge, member.doc_id not in roots, member.text != cluster.label, len(member.text))
+        return (member.text != cluster.label, hedge, member.doc_id not in roots, len(member.text))
 
     return min(primary, key=rank)
 

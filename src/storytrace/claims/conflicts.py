@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from storytrace.model import ClaimRef, ConflictKind, Disagreement
+from storytrace.text import numbers_in_digits
 from storytrace.util import word_set
 
 # Different people in two sentences often means two different statements, not a conflict:
@@ -52,7 +53,7 @@ class ClaimFacts:
 
 
 def claim_facts(ref: ClaimRef, people: Iterable[str] = ()) -> ClaimFacts:
-    text = ref.text
+    text = numbers_in_digits(ref.text)  # "two cables" and "three cables" disagree too
     numbers: dict[str, str] = {}
     years: set[str] = set()
     found = _NUMBER.findall(text)
@@ -107,6 +108,11 @@ def find_disagreements(
                 continue
             found.append(Disagreement(story_id, kind, a.ref, b.ref, first, second, similarity))
     return found
+
+
+def conflicts(a: ClaimFacts, b: ClaimFacts) -> list[tuple[ConflictKind, str, str]]:
+    """The values two sentences give differently: (kind, value in a, value in b)."""
+    return _conflicts(a, b)
 
 
 def _conflicts(a: ClaimFacts, b: ClaimFacts) -> list[tuple[ConflictKind, str, str]]:

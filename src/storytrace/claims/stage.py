@@ -4,18 +4,23 @@
    batches, so an interrupted run resumes): each sentence is scored for check-worthiness;
    the claims are parsed to find who asserts them and how firmly.
 2. **Per story** (redone only for stories whose documents or reuse families changed):
-   entities linked across the story's documents, claims clustered into "the same claim in
-   different words", each cluster's support counted in documents, *independent origins*
-   (reuse families count once) and outlets, and disagreements between close claims.
+   entities linked across the story's documents; claim sentences grouped by *event* (the
+   ``match`` model of ``weights.json``), and inside each event by what they *state*
+   (``claims.propositions``, reading pairs with the claim-pair model ``ml.pairs``); each
+   claim's support counted over the documents that state it, in documents, *independent
+   origins* (reuse families count once) and outlets; sentences that state part of a claim,
+   deny it or give it another value are kept with it but never counted; disagreements.
 
 Stories come from the story stage, families from the reuse stage and sentence vectors from
 the embed stage. Parameters recorded with the results: the detector's and the matchers'
-versions (``weights.json``). A new detector finds every document's claims again; new
-matchers rebuild every story's clusters, and nothing else.
+versions (``weights.json``) and the claim-pair model's. A new detector finds every
+document's claims again; new matchers or a new pair model rebuild every story's claims from
+the sentences already found, and nothing else.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -26,26 +31,37 @@ from typing import TYPE_CHECKING, Any
 
 from storytrace.claims.attribution import attribute, strip_possessive
 from storytrace.claims.classifier import ClaimWeights, load_claim_weights
-from storytrace.claims.cluster import ClaimGrouping, ClaimText, claim_text, cluster_claims
+from storytrace.claims.cluster import ClaimText, claim_text, cluster_claims
 from storytrace.claims.conflicts import claim_facts, find_disagreements
 from storytrace.claims.detect import claim_probability
 from storytrace.claims.entities import link_entities
+from storytrace.claims.propositions import (
+    Proposition,
+    Scorer,
+    contradictions,
+    propositions,
+    read_pairs,
+)
 from storytrace.claims.tokens import TokenVectors, token_vectors, trigger_spans
+from storytrace.ml.pairs import model_version, pair_scorer
 from storytrace.ml.vectors import sentence_vectors
 from storytrace.model import (
     Claim,
     ClaimCluster,
     ClaimRef,
+    ClaimRelation,
     Disagreement,
     Document,
     EntityMention,
     Family,
     LinkedEntity,
+    Sentence,
     Story,
 )
 from storytrace.nlp import load_parser
 from storytrace.progress import Progress, QuietProgress
 from storytrace.provenance import independent_origins
+from storytrace.sentences import boilerplate_start, fragment_reason
 from storytrace.settings import Settings
 from storytrace.stage import RunContext, Stage, StageResult
 from storytrace.store import Store
@@ -55,6 +71,8 @@ from storytrace.util import batched
 if TYPE_CHECKING:
     from spacy.language import Language
 
+# Changes whenever the rules for sentences fit to quote change: claims are then found again.
+QUOTABLE = "quotable/1"
 _PERSON_LABELS = frozenset({"PERSON"})
 # Names that can assert something (a nationality adjective cannot).
 _SOURCE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
@@ -114,7 +132,7 @@ def build_claims(
 def detect_pending(
     store: Store, settings: Settings, weights: ClaimWeights, bar: Progress
 ) -> tuple[int, int]:
-    ids = store.claims.pending_ids(weights.version)
+    ids = store.claims.pending_ids(detector_version(weights))
     if not ids:
         return 0, 0
     nlp = load_parser(settings.spacy_model)
@@ -125,7 +143,7 @@ def detect_pending(
         claims = detect(docs, store, weights, nlp, settings.workers)
         with store.transaction():
             for doc in docs:
-                store.claims.set_doc_claims(doc.id, weights.version, claims[doc.id])
+                store.claims.set_doc_claims(doc.id, detector_version(weights), claims[doc.id])
         found += sum(len(c) for c in claims.values())
         bar.advance(len(batch))
     return len(ids), found
@@ -138,8 +156,9 @@ def detect(
     nlp: Language,
     threads: int = 1,
 ) -> dict[str, list[Claim]]:
-    """Claims of each document, with source and hedge."""
-    rows = [(doc, s) for doc in docs for s in doc.sentences]
+    """Claims of each document, with source and hedge. Only sentences fit to quote can be
+    claims: no fragments, headings or captions, no press-release boilerplate."""
+    rows = [(doc, s) for doc in docs for s in quotable_sentences(doc)]
     vectors = sentence_vectors(store, [(doc.id, s.index, s.text) for doc, s in rows], threads)
     by_sentence: dict[tuple[str, int], list[str]] = defaultdict(list)
     for doc in docs:
@@ -165,6 +184,18 @@ def detect(
             )
         )  # fmt: skip
     return claims
+
+
+def detector_version(weights: ClaimWeights) -> str:
+    """What decides a document's claims: the detector, and which sentences may be quoted."""
+    return f"{weights.version}+{QUOTABLE}"
+
+
+def quotable_sentences(doc: Document) -> list[Sentence]:
+    """The document's sentences that are fit to quote, before any closing boilerplate."""
+    cut = boilerplate_start([doc.text[b.start : b.end] for b in doc.blocks])
+    end = doc.blocks[cut].start if cut is not None else len(doc.text) + 1
+    return [s for s in doc.sentences if s.start < end and fragment_reason(s.text) is None]
 
 
 def _name_index(entities: Iterable[EntityMention]) -> dict[str, str]:
@@ -213,9 +244,7 @@ def update_stories(
     todo = []
     for story in stories:
         touching = {f.id: f for d in story.doc_ids for f in by_doc[d]}
-        fingerprint = _fingerprint(
-            story, list(touching.values()), f"{weights.version}/{weights.matching_version}"
-        )
+        fingerprint = _fingerprint(story, list(touching.values()), _matching(weights))
         if known.get(story.id) != fingerprint:
             todo.append((story, list(touching.values()), fingerprint))
     bar.start("Clustering claims", len(todo))
@@ -229,6 +258,10 @@ def update_stories(
         report.clusters += len(result.clusters)
         report.disagreements += len(result.disagreements)
         bar.advance(1)
+
+
+def _matching(weights: ClaimWeights) -> str:
+    return f"{weights.version}/{weights.matching_version}/{model_version()}"
 
 
 def _fingerprint(story: Story, families: Sequence[Family], version: str) -> str:
@@ -246,7 +279,10 @@ def story_claims(
     families: Sequence[Family],
     weights: ClaimWeights,
     threads: int = 1,
+    scorer: Scorer | None = None,
 ) -> StoryClaims:
+    """A story's claims: sentences grouped by event, then by what they state inside each
+    event (the claim-pair model), support counted over the stating documents only."""
     claims = store.claims.doc_claims(story.doc_ids)
     mentions = store.claims.mentions(story.doc_ids)
     entities, keys = link_entities(story.id, mentions)
@@ -255,22 +291,33 @@ def story_claims(
     words = token_vectors([c.text for c in claims], [c.triggers for c in claims], threads)
     texts, people = _claim_names(claims, mentions, keys, words)
     vectors = sentence_vectors(store, [(c.doc_id, c.sentence_index, c.text) for c in claims])
-    grouping = cluster_claims(
-        vectors, texts, weights.match, weights.match_threshold, weights.same, weights.also_margin
-    )
-    outlets = store.claims.outlets(story.doc_ids)
-    clusters = _clusters(story.id, claims, grouping, families, outlets)
+    grouping = cluster_claims(vectors, texts, weights.match, weights.match_threshold, weights.same)
+    events = grouping.labels
     facts = [
         claim_facts(ClaimRef(c.doc_id, c.sentence_index, c.text), people[k])
         for k, c in enumerate(claims)
     ]
+    model = pair_scorer(threads)
+    sentences = [c.text for c in claims]
+    readings = read_pairs(
+        sentences, [c.doc_id for c in claims], events, vectors, facts,
+        scorer or functools.partial(model.score, prune=True),
+    )  # fmt: skip
+    found = propositions(events, readings, model.thresholds, [c.score for c in claims], sentences)
+    outlets = store.claims.outlets(story.doc_ids)
+    clusters = [_cluster(story.id, claims, p, events, families, outlets) for p in found]
+    clusters.sort(key=lambda c: (-c.origins, -c.documents, c.id))
+    # Another number, date or name for one fact: the "same claim" model of weights.json
+    # decides that two sentences speak of one fact (the pair model's similarity drops when
+    # the numbers differ, which is the case to catch); denials: the pair model.
     same = {
         pair: grouping.cosine[pair]
         for pair, p in grouping.same.items()
         if p >= weights.same_threshold
     }
-    disagreements = find_disagreements(story.id, facts, same, grouping.labels)
-    return StoryClaims(clusters, disagreements, entities)
+    found_disagreements = find_disagreements(story.id, facts, same, events)
+    found_disagreements += contradictions(story.id, facts, readings, model.thresholds)
+    return StoryClaims(clusters, found_disagreements, entities)
 
 
 def _claim_names(
@@ -298,86 +345,88 @@ def _claim_names(
     return texts, people
 
 
-def _clusters(
+_RELATIONS: tuple[tuple[str, ClaimRelation], ...] = (
+    ("states", "states"),
+    ("entails", "entails"),
+    ("partial", "partial"),
+    ("contradicts", "contradicts"),
+    ("conflicts", "conflicts"),
+)
+
+
+def _cluster(
     story_id: str,
     claims: Sequence[Claim],
-    grouping: ClaimGrouping,
+    claim: Proposition,
+    events: Sequence[int],
     families: Sequence[Family],
     outlets: dict[str, tuple[str | None, str | None]],
-) -> list[ClaimCluster]:
-    members: dict[int, list[int]] = defaultdict(list)
-    for k, label in enumerate(grouping.labels):
-        members[label].append(k)
-    extra: dict[int, list[int]] = defaultdict(list)
-    for k, label in grouping.also:
-        extra[label].append(k)
-    clusters = []
-    for label, group in members.items():
-        everyone = group + extra[label]
-        docs = sorted({claims[k].doc_id for k in everyone})
-        dates = sorted(d for d in (outlets.get(doc, (None, None))[1] for doc in docs) if d)
-        names = {outlets.get(doc, (None, None))[0] or f"doc:{doc}" for doc in docs}
-        central = max(group, key=lambda k: _centrality(k, group, grouping.probability, claims))
-        refs = [
-            ClaimRef(claims[k].doc_id, claims[k].sentence_index, claims[k].text, k not in group)
-            for k in everyone
-        ]
-        first = min(refs[: len(group)], key=lambda r: (r.doc_id, r.sentence_index))
-        key = f"{first.doc_id}:{first.sentence_index}".encode()
-        clusters.append(
-            ClaimCluster(
-                id="c" + hashlib.sha1(key).hexdigest()[:11],
-                story_id=story_id,
-                label=claims[central].text,
-                members=refs,
-                documents=len(docs),
-                origins=independent_origins(docs, families),
-                outlets=len(names),
-                first_seen=dates[0] if dates else None,
-                last_seen=dates[-1] if dates else None,
-                hedges=dict(Counter(claims[k].hedge for k in everyone)),
-                sources=dict(Counter(claims[k].source or "(the outlet)" for k in everyone)),
-            )
-        )
-    return sorted(clusters, key=lambda c: (-c.origins, -c.documents, c.id))
+) -> ClaimCluster:
+    """One claim as stored and shown: every count from the documents that state it."""
+    refs = [
+        ClaimRef(claims[k].doc_id, claims[k].sentence_index, claims[k].text, relation)
+        for field_name, relation in _RELATIONS
+        for k in getattr(claim, field_name)
+    ]
+    stating = claim.supporting
+    docs = sorted({claims[k].doc_id for k in stating})
+    dates = sorted(d for d in (outlets.get(doc, (None, None))[1] for doc in docs) if d)
+    names = {outlets.get(doc, (None, None))[0] or f"doc:{doc}" for doc in docs}
+    first = min(claim.states, key=lambda k: (claims[k].doc_id, claims[k].sentence_index))
+    event = min(
+        (k for k in range(len(events)) if events[k] == events[claim.label]),
+        key=lambda k: (claims[k].doc_id, claims[k].sentence_index),
+    )
+    return ClaimCluster(
+        id=_ref_id("c", claims[first]),
+        story_id=story_id,
+        label=claims[claim.label].text,
+        members=refs,
+        documents=len(docs),
+        origins=independent_origins(docs, families),
+        outlets=len(names),
+        first_seen=dates[0] if dates else None,
+        last_seen=dates[-1] if dates else None,
+        hedges=dict(Counter(claims[k].hedge for k in stating)),
+        sources=dict(Counter(claims[k].source or "(the outlet)" for k in stating)),
+        event_id=_ref_id("e", claims[event]),
+    )
 
 
-def _centrality(
-    k: int, group: Sequence[int], probability: dict[tuple[int, int], float], claims: Sequence[Claim]
-) -> tuple[float, float]:
-    others = [o for o in group if o != k]
-    if not others:
-        return (0.0, claims[k].score)
-    mean = sum(probability.get((min(k, o), max(k, o)), 0.0) for o in others) / len(others)
-    return (mean, claims[k].score)
+def _ref_id(prefix: str, claim: Claim) -> str:
+    key = f"{claim.doc_id}:{claim.sentence_index}".encode()
+    return prefix + hashlib.sha1(key).hexdigest()[:11]
 
 
 # -- the stage ------------------------------------------------------------------------------
 def params(store: Store, settings: Settings) -> dict[str, Any]:
     weights = load_claim_weights()
     return {
-        "detector": weights.version,
+        "detector": detector_version(weights),
         "matching": weights.matching_version,
+        "pairs": model_version(),
         "parser": settings.spacy_model,
     }
 
 
 def reset(store: Store, changed: frozenset[str]) -> None:
-    """A new detector, parser or version: every document's claims are found again. New
-    matchers: every story's clusters are rebuilt from the claims already found."""
+    """A new detector or parser: every document's claims are found again (a document's
+    claims are keyed by the detector's version, so a new stage version alone keeps them).
+    Anything else: every story's claims are rebuilt from the sentences already found."""
     with store.transaction():
-        if changed & {"version", "detector", "parser"}:
+        if changed & {"detector", "parser"}:
             store.claims.forget_doc_claims()
         store.claims.drop_stories(store.claims.fingerprints())
 
 
 STAGE = Stage(
     name="claims",
-    version="claims/1",
+    version="claims/2",
     requires=("sentences", "entities", "sentence_vectors", "stories", "families"),
     produces=("claims", "claim_clusters"),
     run=run,
     params=params,
     reset=reset,
-    about="check-worthy claims with who asserts them, clustered per story, support counted",
+    about="check-worthy claims with who asserts them, grouped by event and by what they state; "
+    "support counted over the pages that state each claim",
 )

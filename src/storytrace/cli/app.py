@@ -27,6 +27,7 @@ from storytrace.cli.render import console, err_console
 from storytrace.errors import StorytraceError
 from storytrace.model import InputError
 from storytrace.payload import to_json
+from storytrace.payload.compare import compare_payload, read_pair_file
 from storytrace.pipeline import PIPELINE
 from storytrace.settings import Settings
 from storytrace.workspace import Workspace
@@ -462,6 +463,40 @@ def ask_command(
         _echo_json(data)
         return
     render.answer(data)
+
+
+@app.command("compare")
+def compare_command(
+    first: Annotated[str | None, typer.Argument(help="Sentence A.", show_default=False)] = None,
+    second: Annotated[str | None, typer.Argument(help="Sentence B.", show_default=False)] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--pairs",
+            help="A UTF-8 file of pairs, one per line: sentence A, a tab, sentence B "
+            "(blank lines and lines starting with # are skipped).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How two sentences relate, read by the claim-pair model the claims stage uses:
+    **equivalent** (the same claim), **entails** (A states B, and more), **entailed-by**,
+    **contradicts**, **related** (same subject, another claim) or **unrelated**, with the
+    model's scores. Only *equivalent* and *entails* make a page count as stating a claim.
+
+    Needs no store: `storytrace compare "The quake killed 23." "23 people died in the quake."`
+    """
+    if pairs is not None and (first or second):
+        raise _fail("give two sentences or --pairs FILE, not both")
+    if pairs is None and not (first and second and first.strip() and second.strip()):
+        raise _fail('give two sentences (`storytrace compare "A" "B"`) or --pairs FILE')
+    with _user_errors():
+        found = read_pair_file(pairs) if pairs is not None else [(first.strip(), second.strip())]
+        data = compare_payload(found)
+    if as_json:
+        _echo_json(data)
+        return
+    render.compare(data)
 
 
 # -- time -----------------------------------------------------------------------------------

@@ -262,7 +262,7 @@ def claims(data: Payload, limit: int) -> None:
         if not found:
             continue
         table = Table(
-            "claim", "origins", "docs", "outlets", "asserted by", "hedge",
+            "claim", "origins", "docs", "outlets", "asserted by", "hedge", "not counted",
             title=f"story {story['id']}: {escape(story['label'])} ({len(found)} claims)",
             title_justify="left", show_lines=True,
         )  # fmt: skip
@@ -270,9 +270,10 @@ def claims(data: Payload, limit: int) -> None:
             sources = ", ".join(f"{s} ({n})" for s, n in c["sources"].items())
             hedges = ", ".join(f"{h} ({n})" for h, n in c["hedges"].items())
             note = " [dim](single source)[/dim]" if c["origins"] == 1 else ""
+            other = ", ".join(f"{n} {r}" for r, n in c["not_counted"].items())
             table.add_row(
                 escape(c["label"]) + note, str(c["origins"]), str(c["documents"]),
-                str(c["outlets"]), escape(sources), hedges,
+                str(c["outlets"]), escape(sources), hedges, other,
             )  # fmt: skip
         console.print(table)
         disagreements([d for d in data["disagreements"] if d["story_id"] == story["id"]])
@@ -281,9 +282,13 @@ def claims(data: Payload, limit: int) -> None:
 
 def disagreements(found: list[Payload]) -> None:
     for d in found:
+        values = (
+            "one sentence denies the other"
+            if d["kind"] == "contradiction"
+            else f"{escape(d['first_value'])} vs {escape(d['second_value'])}"
+        )
         console.print(
-            f"[yellow]disagreement ({d['kind']})[/yellow] {escape(d['first_value'])} vs "
-            f"{escape(d['second_value'])}\n  {d['first']['doc_id'][:10]}: "
+            f"[yellow]disagreement ({d['kind']})[/yellow] {values}\n  {d['first']['doc_id'][:10]}: "
             f"{escape(d['first']['text'])}\n  {d['second']['doc_id'][:10]}: "
             f"{escape(d['second']['text'])}",
             highlight=False,
@@ -327,6 +332,21 @@ def answer(data: Payload) -> None:
                     f"   [{k}] {where} #{citation['sentence_index']}: {escape(citation['text'])}",
                     highlight=False,
                 )
+
+
+def compare(data: Payload) -> None:
+    """One block per pair: the relation and scores, then both sentences (readable at any
+    terminal width, unlike a table of long sentences)."""
+    console.print(f"[dim]claim-pair model {data['model']}[/dim]", highlight=False)
+    for n, pair in enumerate(data["pairs"], 1):
+        s = pair["scores"]
+        console.print(
+            f"[bold]{n}. {pair['relation']}[/bold]  A⇒B {s['entails']:.2f}  "
+            f"B⇒A {s['entailed_by']:.2f}  contradicts {s['contradicts']:.2f}  "
+            f"paraphrase {s['paraphrase']:.2f}  similarity {s['similarity']:.2f}\n"
+            f"   A: {escape(pair['a'])}\n   B: {escape(pair['b'])}",
+            highlight=False,
+        )
 
 
 # -- timelines ------------------------------------------------------------------------------

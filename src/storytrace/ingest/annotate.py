@@ -66,11 +66,12 @@ def _installed(package: str) -> str:
 
 STAGE = Stage(
     name="annotate",
-    version="annotate/1",
+    version="annotate/2",
     requires=("clean_text",),
     produces=("sentences", "entities"),
     run=run,
     params=params,
     reset=reset,
-    about="sentences and named entities (spaCy), headings left out",
+    about="sentences (bad splits at URLs, decimals and initials joined) and named entities "
+    "(spaCy), headings left out",
 )

@@ -1,12 +1,14 @@
 """Sentences and named entities with spaCy, run in batches.
 
 Only body blocks (paragraphs, list items, quotes) are segmented: headings are article structure,
-not statements, so they never become sentences. Offsets are mapped back into the document's
-clean text so every sentence and entity can be cited exactly.
+not statements, so they never become sentences. Pieces the parser splits off at periods that end
+no sentence (URLs, decimals, initials) are joined back (``storytrace.sentences``). Offsets are
+mapped back into the document's clean text so every sentence and entity can be cited exactly.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from storytrace.errors import StorytraceError
 from storytrace.model import Document, EntityMention, Sentence
+from storytrace.sentences import join_splits
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -81,16 +84,22 @@ def annotate(
 
 
 def _add_spans(doc: Document, parsed: SpacyDoc, offset: int) -> None:
+    block = parsed.text
+    spans = []
     for sent in parsed.sents:
         text = sent.text.strip()
-        if not text:
-            continue
-        start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        if text:
+            start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            spans.append((start, start + len(text)))
+    # spaCy's parser splits at periods that end no sentence (URLs, decimals, initials).
+    spans = join_splits(block, spans)
+    first = len(doc.sentences)
+    for start, end in spans:
         index = len(doc.sentences)
-        doc.sentences.append(Sentence(index, start, start + len(text), text))
-        for ent in sent.ents:
-            doc.entities.append(
-                EntityMention(
-                    index, offset + ent.start_char, offset + ent.end_char, ent.text, ent.label_
-                )
-            )
+        doc.sentences.append(Sentence(index, offset + start, offset + end, block[start:end]))
+    for ent in parsed.ents:
+        index = first + max(0, bisect.bisect_right([s for s, _ in spans], ent.start_char) - 1)
+        doc.entities.append(
+            EntityMention(index, offset + ent.start_char, offset + ent.end_char, ent.text,
+                          ent.label_)
+        )  # fmt: skip

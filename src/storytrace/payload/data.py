@@ -8,6 +8,7 @@ dicts too, so every output of one store says the same thing.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -21,7 +22,7 @@ from storytrace.timeline.entity import EntityTimelineRow
 DOCUMENTS_SCHEMA = "storytrace.documents/1"
 REUSE_SCHEMA = "storytrace.reuse/1"
 STORIES_SCHEMA = "storytrace.stories/1"
-CLAIMS_SCHEMA = "storytrace.claims/1"
+CLAIMS_SCHEMA = "storytrace.claims/2"
 TIMELINE_SCHEMA = "storytrace.timeline/1"
 ENTITY_TIMELINE_SCHEMA = "storytrace.entity-timeline/1"
 BRIEF_SCHEMA = "storytrace.brief/1"
@@ -150,8 +151,10 @@ def _story_json(story: Story) -> dict[str, Any]:
 
 # -- claims ---------------------------------------------------------------------------------
 def claims_payload(store: Store, story_id: str | None = None) -> dict[str, Any]:
-    """Claim clusters (best supported first), disagreements and linked entities, for all
-    stories or one; each cluster with its member sentences and their source and hedge."""
+    """Claims (best supported first), disagreements and linked entities, for all stories or
+    one; each claim with its member sentences, their relation to it (``states`` and
+    ``entails`` are counted; ``partial``, ``contradicts`` and ``conflicts`` are quoted but
+    never counted), source and hedge."""
     claims = {
         (c.doc_id, c.sentence_index): c
         for c in store.claims.doc_claims(story_doc_ids(store, story_id))
@@ -167,9 +170,12 @@ def claims_payload(store: Store, story_id: str | None = None) -> dict[str, Any]:
                 if claim else {}
             )  # fmt: skip
             members.append(asdict(m) | extra)
+        not_counted = Counter(m.relation for m in cluster.members if not m.supports)
         clusters.append(
-            asdict(cluster) | {"members": members, "single_source": cluster.origins == 1}
-        )
+            asdict(cluster)
+            | {"members": members, "single_source": cluster.origins == 1,
+               "not_counted": dict(sorted(not_counted.items()))}
+        )  # fmt: skip
     return {
         "schema": CLAIMS_SCHEMA,
         "storytrace": __version__,

@@ -39,6 +39,12 @@ def brief_markdown(brief: dict[str, Any], heading: str | None = None) -> str:
         origins = f"{item['origins']} independent origin{'s' * (item['origins'] != 1)}"
         lines.append(f"- {_md(item['text'])} {cites} — {origins}{notes}")
     for d in brief["disagreements"]:
+        if d["kind"] == "contradiction":
+            lines.append(
+                f'- **Sources contradict each other**: "{_md(d["first"])}" [{d["first_source"]}] '
+                f'vs "{_md(d["second"])}" [{d["second_source"]}]'
+            )
+            continue
         lines.append(
             f'- **Sources differ** ({d["kind"]}): "{_md(d["first_value"])}" [{d["first_source"]}] '
             f'vs "{_md(d["second_value"])}" [{d["second_source"]}]'

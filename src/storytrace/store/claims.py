@@ -97,13 +97,13 @@ class ClaimTables:
     def membership(
         self, sentences: Iterable[tuple[str, int]]
     ) -> dict[tuple[str, int], tuple[str, str]]:
-        """(doc, sentence) -> (claim cluster id, story id) for sentences that are first
-        members of a cluster."""
+        """(doc, sentence) -> (claim id, story id) of the claim each sentence states."""
         found: dict[tuple[str, int], tuple[str, str]] = {}
         for doc_id, index in sentences:
             row = self.conn.execute(
                 "SELECT m.cluster_id, c.story_id FROM claim_members m JOIN claim_clusters c "
-                "ON c.id = m.cluster_id WHERE m.doc_id = ? AND m.sentence_idx = ? AND m.also = 0",
+                "ON c.id = m.cluster_id WHERE m.doc_id = ? AND m.sentence_idx = ? "
+                "AND m.relation = 'states'",
                 (doc_id, index),
             ).fetchone()
             if row is not None:
@@ -135,18 +135,21 @@ class ClaimTables:
         self.drop_stories([story_id])
         self.conn.executemany(
             "INSERT INTO claim_clusters(id, story_id, label, documents, origins, outlets, "
-            "first_seen, last_seen, hedges, sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "first_seen, last_seen, hedges, sources, event_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     c.id, story_id, c.label, c.documents, c.origins, c.outlets, c.first_seen,
                     c.last_seen, json.dumps(c.hedges), json.dumps(c.sources, ensure_ascii=False),
+                    c.event_id,
                 )
                 for c in clusters
             ],
         )  # fmt: skip
         self.conn.executemany(
-            "INSERT INTO claim_members(cluster_id, doc_id, sentence_idx, also) VALUES (?, ?, ?, ?)",
-            [(c.id, m.doc_id, m.sentence_index, int(m.also)) for c in clusters for m in c.members],
+            "INSERT INTO claim_members(cluster_id, doc_id, sentence_idx, relation) "
+            "VALUES (?, ?, ?, ?)",
+            [(c.id, m.doc_id, m.sentence_index, m.relation) for c in clusters for m in c.members],
         )
         self.conn.executemany(
             "INSERT INTO disagreements(story_id, kind, doc_id, sentence_idx, other_doc_id, "
@@ -181,7 +184,7 @@ class ClaimTables:
         """Claim clusters, best supported first (independent origins, then documents)."""
         query = (
             "SELECT id, story_id, label, documents, origins, outlets, first_seen, last_seen, "
-            "hedges, sources FROM claim_clusters"
+            "hedges, sources, event_id FROM claim_clusters"
         )
         args: tuple[str, ...] = ()
         if story_id is not None:
@@ -189,23 +192,26 @@ class ClaimTables:
             args = (story_id,)
         members: dict[str, list[ClaimRef]] = defaultdict(list)
         member_query = (
-            "SELECT m.cluster_id, m.doc_id, m.sentence_idx, s.text, m.also FROM claim_members m "
+            "SELECT m.cluster_id, m.doc_id, m.sentence_idx, s.text, m.relation "
+            "FROM claim_members m "
             "JOIN claim_clusters c ON c.id = m.cluster_id "
             "LEFT JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence_idx"
         )
         if story_id is not None:
             member_query += " WHERE c.story_id = ?"
-        for cid, doc_id, idx, text, also in self.conn.execute(
-            member_query + " ORDER BY m.also, m.doc_id, m.sentence_idx", args
-        ):
-            members[cid].append(ClaimRef(doc_id, idx, text or "", bool(also)))
+        order = (
+            " ORDER BY CASE m.relation WHEN 'states' THEN 0 WHEN 'entails' THEN 1 ELSE 2 END, "
+            "m.doc_id, m.sentence_idx"
+        )
+        for cid, doc_id, idx, text, relation in self.conn.execute(member_query + order, args):
+            members[cid].append(ClaimRef(doc_id, idx, text or "", relation))
         found = [
             ClaimCluster(
                 id=cid, story_id=sid, label=label, members=members[cid], documents=docs,
                 origins=origins, outlets=outlets, first_seen=first, last_seen=last,
-                hedges=json.loads(hedges), sources=json.loads(sources),
+                hedges=json.loads(hedges), sources=json.loads(sources), event_id=event,
             )
-            for cid, sid, label, docs, origins, outlets, first, last, hedges, sources
+            for cid, sid, label, docs, origins, outlets, first, last, hedges, sources, event
             in self.conn.execute(query, args)
         ]  # fmt: skip
         return sorted(found, key=lambda c: (-c.origins, -c.documents, -c.outlets, c.id))

@@ -394,6 +394,32 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (stage, key)
     ) WITHOUT ROWID;
     """,
+    # 7: claims inside events. A claim cluster is one claim (the sentences that state it) in
+    # an event; each member says how it relates to the claim, and only "states" and
+    # "entails" count as support. Disagreements may be contradictions. Claims stored by
+    # earlier versions counted support per event: they are rebuilt (the claim stage's
+    # version changed with this).
+    """
+    ALTER TABLE claim_clusters ADD COLUMN event_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE claim_members ADD COLUMN relation TEXT NOT NULL DEFAULT 'states'
+        CHECK (relation IN ('states', 'entails', 'partial', 'contradicts', 'conflicts'));
+
+    CREATE TABLE disagreements_7 (
+        story_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('number', 'date', 'name', 'contradiction')),
+        doc_id TEXT NOT NULL,
+        sentence_idx INTEGER NOT NULL,
+        other_doc_id TEXT NOT NULL,
+        other_sentence_idx INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        other_value TEXT NOT NULL,
+        similarity REAL NOT NULL
+    );
+    INSERT INTO disagreements_7 SELECT * FROM disagreements;
+    DROP TABLE disagreements;
+    ALTER TABLE disagreements_7 RENAME TO disagreements;
+    CREATE INDEX disagreements_story ON disagreements(story_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

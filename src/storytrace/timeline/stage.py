@@ -106,7 +106,7 @@ def story_timeline(
     story_anchor = _story_anchor(story, dates)
     for cluster in clusters:
         for member in cluster.members:
-            if member.also:  # a sentence is dated once, in its own cluster
+            if member.relation != "states":  # a sentence is dated once, in its own claim
                 continue
             published = _anchor(dates.get(member.doc_id, (None, None))[1])
             for source, timex in _dated(member, published, story_anchor):
