@@ -120,7 +120,7 @@ def fold_of(pairs: dict[str, list[Pair]], folds: int) -> dict[tuple[str, int], i
 
 
 # -- training -----------------------------------------------------------------------------
-def train(examples: list[Pair], epochs: int, threads: int = 2):
+def train(examples: list[Pair], epochs: int, threads: int = 2, lr: float = LEARNING_RATE):
     import torch
 
     torch.manual_seed(SEED)
@@ -132,7 +132,7 @@ def train(examples: list[Pair], epochs: int, threads: int = 2):
     model = build_model(encoder_path())
     model.train()
     steps = epochs * math.ceil(len(examples) / BATCH)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     warmup = max(1, int(WARMUP * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
@@ -345,6 +345,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="use only this many pairs per source (a check)")
     parser.add_argument("--only-folds", type=int, help="train and score only the first K folds")
     parser.add_argument("--baselines", action="store_true", help="only the baselines")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help="learning rate")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (a trial)")
     args = parser.parse_args()
     pairs, hashes = load(args.shared / "eval")
     if args.limit:
@@ -352,12 +354,12 @@ def main() -> None:
     folds = fold_of(pairs, args.folds)
     everything = [p for items in pairs.values() for p in items]
     keep = args.skip_cv or args.baselines
-    report: dict = json.loads(RESULTS.read_text()) if RESULTS.exists() and keep else {}
+    report: dict = json.loads(args.out.read_text()) if args.out.exists() and keep else {}
     report |= {
         "data": {"sick-dev": "SICK train, 4,500 pairs", "paraphrase-dev": "MSRP train, 4,076",
                  "sts-news-dev": "STS news, 1,800", "sha256": hashes},
         "training": {"encoder": "bundled all-MiniLM-L6-v2", "epochs": args.epochs,
-                     "batch": BATCH, "learning_rate": LEARNING_RATE, "seed": SEED},
+                     "batch": BATCH, "learning_rate": args.lr, "seed": SEED},
         "machine": f"{platform.machine()}, Python {platform.python_version()}, 2 threads",
     }  # fmt: skip
     only = args.only_folds or args.folds
@@ -373,7 +375,7 @@ def main() -> None:
             test_set = [p for p in everything if folds[(p.source, p.row)] == f]
             print(f"fold {f + 1}/{args.folds}: {len(train_set)} train, {len(test_set)} test",
                   flush=True)  # fmt: skip
-            model, tokenizer = train(train_set, args.epochs)
+            model, tokenizer = train(train_set, args.epochs, lr=args.lr)
             for p, row in zip(test_set, predict(model, tokenizer, test_set), strict=True):
                 predicted[id(p)] = row
             print(f"  fold {f + 1}: {scores_partial(pairs, predicted)}", flush=True)
@@ -383,10 +385,10 @@ def main() -> None:
         report["thresholds"] = thresholds(scored, predicted)
         report["baselines"] = baselines(pairs, folds, args.folds, only)
         print(json.dumps({k: report[k] for k in ("cross_validated", "baselines")}, indent=1))
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.fit:
         started = time.perf_counter()
-        model, _ = train(everything, args.epochs)
+        model, _ = train(everything, args.epochs, lr=args.lr)
         version = hashlib.sha1(json.dumps([hashes, args.epochs, SEED]).encode()).hexdigest()[:10]
         save(model, {
             "version": f"claim-pairs-{version}",
