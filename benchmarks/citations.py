@@ -277,17 +277,19 @@ def main() -> int:
         print("../shared/eval/ecbplus-dev is missing: nothing to measure", file=sys.stderr)
         return 1
     found: list[Citation] = []
+    seconds: float | None
     report: dict = {"code": args.tag, "machine": f"{platform.machine()}, "
                     f"Python {platform.python_version()}", "corpora": {}}  # fmt: skip
     for name, inputs in corpora(args.shared).items():
         if args.reuse:
-            out, seconds = WORK / args.tag / name, 0.0
+            out, seconds = WORK / args.tag / name, None  # not timed: read back
         else:
             out, seconds = analyze(args.code.resolve(), name, inputs, args.tag)
         here = citations(out, name)
         found += here
+        timed = None if seconds is None else round(seconds, 1)
         report["corpora"][name] = measure(here, item_origins(out, name)) | {
-            "analyze_seconds": round(seconds, 1), "stage_seconds": stage_seconds(out),
+            "analyze_seconds": timed, "stage_seconds": stage_seconds(out),
             "fragments": fragments(out)}  # fmt: skip
         print(name, json.dumps(report["corpora"][name]), flush=True)
     if args.export:
