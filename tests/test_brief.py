@@ -139,3 +139,13 @@ def test_a_failing_endpoint_is_a_clear_error() -> None:
     client = httpx.Client(transport=httpx.MockTransport(handler))
     with pytest.raises(StorytraceError, match="failed"):
         generate(brief(), Endpoint("http://llm.invalid/v1", "m"), client)
+
+
+def test_a_contradiction_is_stated_with_both_sentences() -> None:
+    said = ClaimRef("c", 4, "The cranes will cost jobs.")
+    denied = ClaimRef("d", 5, "The cranes will not cost any jobs.")
+    denial = Disagreement("s1", "contradiction", said, denied, "", "", 0.7)
+    made = story_brief(STORY, CLUSTERS, CLAIMS, [denial], FAMILIES, OUTLETS, TITLES)
+    text = brief_markdown(asdict(made))
+    assert "Sources contradict each other" in text
+    assert "The cranes will cost jobs." in text and "The cranes will not cost any jobs." in text

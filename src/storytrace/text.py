@@ -71,6 +71,11 @@ def trigrams(tokens: list[str]) -> frozenset[str]:
     return frozenset(" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2))
 
 
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap of two word sets (0 when both are empty)."""
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
 def bigrams(tokens: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from storytrace.model import Claim, ClaimCluster, ClaimRef, Disagreement, Family, Story
 from storytrace.provenance import independent_origins, origin_groups
-from storytrace.text import content_terms, words
+from storytrace.text import content_terms, jaccard, words
 
 DEFAULT_ITEMS = 8
 # Content-word overlap (Jaccard) above which a quote says what a chosen one already says.
@@ -104,7 +104,7 @@ def story_brief(
             break
         quote = _quote(cluster, claims, roots)
         quoted = content_terms(words(quote.text))
-        if any(_jaccard(quoted, t) >= SAME_SENTENCE for t in terms):
+        if any(jaccard(quoted, t) >= SAME_SENTENCE for t in terms):
             continue
         terms.append(quoted)
         chosen.append(_item(cluster, quote, claims.get((quote.doc_id, quote.sentence_index)),
@@ -192,10 +192,6 @@ class _Numbers:
             title, location = self.titles.get(doc_id, (None, doc_id))
             found.append(Source(number, doc_id, outlet or location, title, published))
         return found
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def group_by_story(clusters: Iterable[ClaimCluster]) -> dict[str, list[ClaimCluster]]:

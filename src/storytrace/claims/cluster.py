@@ -181,8 +181,10 @@ def cluster_claims(
     match: LogisticModel,
     threshold: float,
     same: LogisticModel | None = None,
-    also_margin: float = 0.0,
+    also_margin: float | None = None,
 ) -> ClaimGrouping:
+    """Event clusters of a story's claims; ``also_margin``: also list the claims that join
+    a second cluster (the claims benchmark measures it; the claim stage does not use it)."""
     i, j, cosine = candidate_pairs(vectors)
     if len(i) == 0:
         return ClaimGrouping(list(range(len(texts))), {}, {}, {}, [])
@@ -195,7 +197,7 @@ def cluster_claims(
         dict(zip(keys, cosine.tolist(), strict=True)),
         scored,
         dict(zip(keys, same.probability(features).tolist(), strict=True)) if same else {},
-        also_members(labels, scored, threshold - also_margin),
+        also_members(labels, scored, threshold - also_margin) if also_margin is not None else [],
     )
 
 

@@ -35,6 +35,7 @@ from storytrace.model import Disagreement
 from storytrace.text import (
     POSSESSIVE,
     content_terms,
+    jaccard,
     numbers_in_digits,
     specific_tokens,
     words,
@@ -127,10 +128,7 @@ def read_pairs(
     terms = [content_terms(words(t)) for t in texts]
     known = [details(t) for t in texts]
     readings: dict[tuple[int, int], PairReading] = {}
-    by_event: dict[int, list[int]] = defaultdict(list)
-    for k, event in enumerate(events):
-        by_event[event].append(k)
-    for members in by_event.values():
+    for members in _by_event(events).values():
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
                 if docs[i] == docs[j]:
@@ -143,7 +141,7 @@ def read_pairs(
                 if not (nested or conflict) and cosine < CONTRADICTION_COSINE:
                     continue
                 reading = PairReading(cosine, conflict=conflict)
-                reading.copy = not reading.conflict and _jaccard(terms[i], terms[j]) >= COPY_JACCARD
+                reading.copy = not reading.conflict and jaccard(terms[i], terms[j]) >= COPY_JACCARD
                 readings[(min(i, j), max(i, j))] = reading
     unread = [pair for pair, r in readings.items() if not r.copy]
     for pair, scores in zip(unread, scorer([(texts[i], texts[j]) for i, j in unread]), strict=True):
@@ -174,10 +172,11 @@ def propositions(
     for k, label in enumerate(labels):
         groups[label].append(k)
     known = [details(t) for t in texts]
+    by_event = _by_event(events)
     found = []
     for members in groups.values():
         for claim in _split(sorted(members), readings, score, known):
-            found.append(_relate(claim, events, readings, thresholds, known))
+            found.append(_relate(claim, events, by_event, readings, thresholds, known))
     return sorted(found, key=lambda p: p.label)
 
 
@@ -243,9 +242,18 @@ def _core(k: int, members: list[int], readings: dict[tuple[int, int], PairReadin
     return total / len(others)
 
 
+def _by_event(events: Sequence[int]) -> dict[int, list[int]]:
+    """Sentence indices of each event, in order."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for k, event in enumerate(events):
+        found[event].append(k)
+    return found
+
+
 def _relate(
     claim: Proposition,
     events: Sequence[int],
+    event_members: dict[int, list[int]],
     readings: dict[tuple[int, int], PairReading],
     thresholds: Thresholds,
     known: Sequence[Details],
@@ -253,8 +261,8 @@ def _relate(
     """Sentences of the claim's event outside it, by how they read against its label."""
     inside = set(claim.states)
     label = claim.label
-    for k in range(len(events)):
-        if k in inside or events[k] != events[label]:
+    for k in event_members[events[label]]:
+        if k in inside:
             continue
         reading = readings.get((min(k, label), max(k, label)))
         if reading is None:
@@ -280,10 +288,6 @@ def _relate(
         elif close or label_states_k >= thresholds.entails or k_states_label >= ENTAILS:
             claim.partial.append(k)
     return claim
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def contradictions(

@@ -25,8 +25,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from storytrace.errors import StorytraceError
 from storytrace.ml.hub import offline_and_quiet
 
@@ -210,7 +208,9 @@ def relation(scores: PairScores, thresholds: Thresholds) -> str:
     return "related" if scores.similarity >= thresholds.related else "unrelated"
 
 
+@functools.cache
 def read_config() -> dict[str, Any]:
+    """The shipped model's JSON (read once: the claim stage asks per story)."""
     try:
         raw = resources.files(PACKAGE).joinpath(CONFIG).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -234,8 +234,3 @@ def pair_scorer(threads: int = 1) -> PairScorer:
 def model_version() -> str:
     """The shipped model's version (recorded with the results it decides)."""
     return str(read_config().get("version", "none"))
-
-
-def scores_matrix(scores: Sequence[PairScores]) -> np.ndarray:
-    """(n, 5) array of the scores, in PairScores field order."""
-    return np.asarray([[getattr(s, k) for k in PairScores.__slots__] for s in scores])
