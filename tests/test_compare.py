@@ -90,4 +90,5 @@ def test_compare_cli_errors_are_one_line(
     args = [a.format(file=path, missing=tmp_path / "nope.tsv") for a in args]
     result = runner.invoke(app, ["compare", *args])
     assert result.exit_code != 0
-    assert message in result.output and "Traceback" not in result.output
+    said = " ".join(result.output.split())  # the console wraps long paths at its width
+    assert message in said and "Traceback" not in said

@@ -26,14 +26,15 @@ LAYERS = {
     "storytrace.sentences": 3,
     "storytrace.ml": 3, "storytrace.extract": 3, "storytrace.nlp": 3,
     "storytrace.ingest.readers": 3, "storytrace.ingest.decode": 3,
-    "storytrace.ingest": 4, "storytrace.embed": 4, "storytrace.reuse": 4,
+    "storytrace.ingest": 4, "storytrace.embed": 4, "storytrace.answer_index": 4,
+    "storytrace.reuse": 4,
     "storytrace.stories": 4, "storytrace.claims": 4, "storytrace.timeline": 4,
     "storytrace.pipeline": 5, "storytrace.engine": 5,
     "storytrace.ask": 6, "storytrace.brief": 6, "storytrace.payload": 6, "storytrace.report": 6,
     "storytrace.workspace": 7, "storytrace.cli": 7, "storytrace.web": 7,
 }  # fmt: skip
 NAMES = ["foundation", "model", "store", "helpers", "stages", "pipeline", "views", "interfaces"]
-STAGE_PACKAGES = ("ingest", "embed", "reuse", "stories", "claims", "timeline")
+STAGE_PACKAGES = ("ingest", "embed", "answer_index", "reuse", "stories", "claims", "timeline")
 # Function-local imports of storytrace, each with the reason it is not at the top.
 LOCAL_IMPORTS = {
     ("storytrace.cli.app", "storytrace.web"): "FastAPI and uvicorn: startup time",

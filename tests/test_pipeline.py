@@ -36,8 +36,8 @@ def _noop(name: str, requires: tuple[str, ...], produces: tuple[str, ...]) -> St
 def test_the_registry_is_in_an_order_that_satisfies_every_stage() -> None:
     check_order(STAGES)  # also done when storytrace.pipeline is imported
     names = [s.name for s in STAGES]
-    assert names == ["read", "clean", "annotate", "embed", "reuse", "stories", "claims",
-                     "timeline"]  # fmt: skip
+    assert names == ["read", "clean", "annotate", "embed", "index", "reuse", "stories",
+                     "claims", "timeline"]  # fmt: skip
     assert all(s.version.startswith(f"{s.name}/") and s.about for s in STAGES)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from storytrace import embed
+from storytrace import answer_index, embed
 from storytrace.claims import stage as claims
 from storytrace.errors import StorytraceError
 from storytrace.ingest import annotate, clean, read
@@ -40,6 +40,7 @@ STAGES: tuple[Stage, ...] = (
     clean.STAGE,  # documents -> clean_text
     annotate.STAGE,  # clean_text -> sentences, entities
     embed.STAGE,  # sentences -> sentence_vectors, signatures
+    answer_index.STAGE,  # sentences, sentence_vectors -> answer_index
     reuse.STAGE,  # sentence_vectors, signatures -> links, families
     stories.STAGE,  # sentence_vectors, entities, families -> stories, topics
     claims.STAGE,  # sentences, entities, sentence_vectors, stories, families -> claims, ...

@@ -28,14 +28,14 @@ from storytrace.stage import Inputs
 from storytrace.store import Store
 from storytrace.timeline.entity import EntityTimelineRow, store_entity_timeline
 
-# Stages each view needs up to date before it is read.
-UNTIL = {
+# Stages each view needs up to date before it is read (the last stage of each chain).
+UNTIL: dict[str, str | tuple[str, ...]] = {
     "documents": "annotate",
     "reuse": "reuse",
     "stories": "stories",
     "claims": "claims",
     "brief": "claims",
-    "ask": "claims",
+    "ask": ("claims", "index"),
     "timeline": "timeline",
     "report": "timeline",
 }
@@ -124,7 +124,13 @@ class Workspace:
 
     def update(self, view: str, progress: Progress | None = None) -> RunReport:
         """Bring the stages ``view`` reads up to date (see ``UNTIL``)."""
-        return pipeline.run(self.store, self.settings, UNTIL[view], None, progress)
+        wanted = UNTIL[view]
+        report = RunReport()
+        for until in (wanted,) if isinstance(wanted, str) else wanted:
+            run = pipeline.run(self.store, self.settings, until, None, progress)
+            done = {o.stage for o in report.outcomes}
+            report.outcomes += [o for o in run.outcomes if o.stage not in done or o.ran]
+        return report
 
     # -- finding things --------------------------------------------------------------------
     def resolve_document(self, ref: str) -> str:

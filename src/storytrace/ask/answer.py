@@ -1,23 +1,25 @@
-"""Answers: retrieved sentences grouped by claim cluster, cited, with their support."""
+"""Answers: retrieved sentences reranked, the answer's words picked out, grouped by claim,
+cited, with their support; or "no answer in these documents" with the reason."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from storytrace.ask.retrieve import Hit, Mode, SentenceIndex
-from storytrace.model import ClaimCluster
-from storytrace.provenance import origin_groups
-from storytrace.sentences import fragment_reason
-from storytrace.timeline.timex import find_timexes
+import numpy as np
 
-# Below both of these the best sentence does not answer the question. On the demo question
-# set (benchmarks/ask_eval.py) the best thresholds over all questions were 0.425 / 0.5;
-# off-topic questions fall far below, but questions about a detail the pages never give
-# ("how much will the rebuild cost?") score like answerable ones: see docs/benchmarks.md.
-MIN_SIMILARITY = 0.45
-MIN_OVERLAP = 0.5
-GROUPS = 3  # answers shown: the best claim groups
+from storytrace.ask import rank
+from storytrace.ask import span as spans
+from storytrace.ask.retrieve import Hit, Mode, SentenceIndex
+from storytrace.ask.span import Asked, Span
+from storytrace.provenance import origin_groups
+
+# Defaults of the thresholds below when ranking.json gives none (it does: they are chosen
+# with its weights by benchmarks/ask_eval.py --fit).
+MIN_ANSWER = 0.1
+MIN_SPAN = 0.02
+SHOWN = 0.3  # of the best sentence's P(answers): sentences this close to it are shown
+RERANKED = 30  # fused hits the ranking reads
+SPAN_SENTENCES = 5  # best sentences an answer's words are taken from
 
 
 @dataclass(slots=True)
@@ -36,7 +38,7 @@ class AnswerGroup:
     documents: int
     # The group's retrieved sentences, one per page, grouped by independent origin.
     citations: list[list[Citation]] = field(default_factory=list)
-    score: float = 0.0
+    score: float = 0.0  # the best sentence's P(answers) (the fused score with rerank=False)
     similarity: float = 0.0
 
 
@@ -47,79 +49,107 @@ class Answer:
     groups: list[AnswerGroup]
     hits: list[Hit]  # the ranked sentences behind it (for checking and evaluation)
     reason: str = ""  # why there is no answer
+    span: Span | None = None  # the answer's words, where the question asks for a kind
+    asks_for: str | None = None  # what kind of answer the question asks for
+
+
+def _shipped(name: str, default: float) -> float:
+    return float(rank.read_weights().get("thresholds", {}).get(name, default))
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """P(answers) of the best sentence below which there is no answer (``answer``), and
+    the score the best answer words need for a question that asks for a kind of answer
+    (``span``: P(answers) of their sentence times how close they stand to the question's
+    words); the shipped ones are chosen with the ranking's weights (ask/ranking.json)."""
+
+    answer: float = field(default_factory=lambda: _shipped("answer", MIN_ANSWER))
+    span: float = field(default_factory=lambda: _shipped("span", MIN_SPAN))
 
 
 def answer_question(
     index: SentenceIndex,
     question: str,
     mode: Mode = "fused",
-    limit: int = 20,
-    min_similarity: float = MIN_SIMILARITY,
-    min_overlap: float = MIN_OVERLAP,
+    rerank: bool = True,
+    thresholds: Thresholds | None = None,
 ) -> Answer:
-    hits = index.search(question, mode, limit)
+    """The answer to ``question`` from the indexed sentences (``rerank=False``: the fused
+    ranking alone, with no answer words and no refusal; for comparison only)."""
+    hits = index.search(question, mode, RERANKED)
+    want = spans.asked(question)
     if not hits:
-        return Answer(question, False, [], [], "no sentence shares anything with the question")
-    kind = answer_kind(question)
-    # Only sentences fit to quote can answer: a fragment ("com), a consulting ...") misleads.
-    fitting = [h for h in hits if fits(h.text, kind) and fragment_reason(h.text) is None]
-    similarity, overlap = evidence(fitting)
-    if similarity < min_similarity and overlap < min_overlap:
-        wanted = f" holding {_KIND_WORDS[kind]}" if kind else ""
-        reason = (
-            f"no answer in these documents: the closest sentence{wanted} has similarity "
-            f"{similarity:.2f} (needs {min_similarity}) and shares {overlap:.0%} of the "
-            f"question's words (needs {min_overlap:.0%})"
+        return Answer(question, False, [], [], "no sentence shares anything with the question",
+                      asks_for=want.kind)  # fmt: skip
+    if not rerank:
+        return Answer(question, True, _groups(index, hits[:5]), hits, asks_for=want.kind)
+    thresholds = thresholds or Thresholds()
+    rows, entities = ranking_features(index, hits, want)
+    hits = ranked(hits, rank.probabilities(rows))
+    found = best_spans(want, hits, entities)
+    reason = refusal(want, hits, found, thresholds)
+    if reason:
+        return Answer(question, False, [], hits, reason, asks_for=want.kind)
+    best = hits[0].answers or 0.0
+    shown = [h for h in hits if (h.answers or 0.0) >= SHOWN * best]
+    return Answer(question, True, _groups(index, shown), hits, "",
+                  found[0] if found else None, want.kind)  # fmt: skip
+
+
+Entities = dict[tuple[str, int], list[tuple[int, int, str, str]]]
+
+
+def ranking_features(
+    index: SentenceIndex, hits: list[Hit], want: Asked
+) -> tuple[np.ndarray, Entities]:
+    """The ranking's feature rows for ``hits`` (storytrace.ask.rank), and their entities."""
+    entities = index.store.sentence_entities((h.doc_id, h.sentence_index) for h in hits)
+    store = index.store.reuse
+    rows = rank.features(want, hits, entities, store.frequencies(want.terms), store.count())
+    return rows, entities
+
+
+def ranked(hits: list[Hit], probabilities: np.ndarray) -> list[Hit]:
+    """Hits with their P(answers), best first."""
+    scored = [h.reranked(float(p)) for h, p in zip(hits, probabilities, strict=True)]
+    return sorted(scored, key=lambda h: -(h.answers or 0.0))
+
+
+def best_spans(want: Asked, hits: list[Hit], entities: Entities) -> list[Span]:
+    """Candidate answer words from the best sentences, best first."""
+    if want.kind is None:
+        return []
+    sentences = [
+        spans.Sentence(h.doc_id, h.sentence_index, h.text, h.answers or 0.0,
+                       entities.get((h.doc_id, h.sentence_index), []))
+        for h in hits[:SPAN_SENTENCES]
+    ]  # fmt: skip
+    return spans.find_spans(want, sentences)
+
+
+def refusal(want: Asked, hits: list[Hit], found: list[Span], thresholds: Thresholds) -> str:
+    """Why there is no answer, or "" when there is one."""
+    top = hits[0].answers or 0.0
+    if top < thresholds.answer:
+        return (
+            f"no answer in these documents: no sentence answers the question (the best, "
+            f'"{_short(hits[0].text)}", is {top:.0%} likely to; an answer needs '
+            f"{thresholds.answer:.0%})"
         )
-        return Answer(question, False, [], hits, reason)
-    return Answer(question, True, _groups(index, fitting)[:GROUPS], hits)
+    if want.kind is not None and (not found or found[0].score < thresholds.span):
+        held = f' (the best, "{found[0].text}", scores {found[0].score:.2f})' if found else ""
+        return (
+            f"no answer in these documents: the question asks for "
+            f"{spans.KIND_WORDS[want.kind]}, and the sentences that come closest to answering "
+            f"it hold none tied to what it asks about{held}; names the question gives and "
+            f"people quoted as sources do not count"
+        )
+    return ""
 
 
-def evidence(hits: list[Hit]) -> tuple[float, float]:
-    """The best similarity and word overlap among ``hits`` (0 when there are none)."""
-    return max((h.similarity for h in hits), default=0.0), max(
-        (h.overlap for h in hits), default=0.0
-    )
-
-
-# What kind of answer a question asks for, by its opening words; a sentence that cannot hold
-# one (no number for "how many", no time for "when", no name for "who") does not answer it.
-_KINDS = [
-    ("number", re.compile(
-        r"^\W*(?:how (?:many|much|far|deep|long|old|big|large|strong|high|fast|often)|"
-        r"what (?:percentage|percent|share|proportion|number)|"
-        r"what (?:was|is|were|are|will be) the (?:cost|price|number|toll|magnitude|depth|total|"
-        r"size|figure|amount))\b", re.IGNORECASE)),
-    ("time", re.compile(
-        r"^\W*(?:when|what (?:day|date|year|month|time)|at what time|since when)\b",
-        re.IGNORECASE)),
-    ("name", re.compile(
-        r"^\W*(?:who|whom|whose|which (?:company|companies|firm|manufacturer|maker|person|"
-        r"party|team|country|countries|city|town|official|minister|organisation|organization))\b",
-        re.IGNORECASE)),
-]  # fmt: skip
-_KIND_WORDS = {"number": "a number", "time": "a time", "name": "a name"}
-_NUMBER_WORDS = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|"
-    r"dozens?|hundreds?|thousands?|millions?|billions?|half|twice|double)\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
-
-
-def answer_kind(question: str) -> str | None:
-    return next((kind for kind, pattern in _KINDS if pattern.search(question)), None)
-
-
-def fits(text: str, kind: str | None) -> bool:
-    if kind == "number":
-        return bool(_NUMBER_WORDS.search(text))
-    if kind == "time":
-        return bool(find_timexes(text, None))
-    if kind == "name":
-        return bool(_NAME.search(text.strip()))
-    return True
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
@@ -128,7 +158,7 @@ def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
     claims table and the brief); a sentence in no claim is its own group."""
     clusters = _membership(index, hits)
     families = index.store.reuse.families()
-    claims = _claims(index, {story for _, story in clusters.values()})
+    supporting = index.store.claims.supporting(c for c, _ in clusters.values())
     grouped: dict[str, list[Hit]] = {}
     for hit in hits:
         found = clusters.get((hit.doc_id, hit.sentence_index))
@@ -142,20 +172,16 @@ def _groups(index: SentenceIndex, hits: list[Hit]) -> list[AnswerGroup]:
         by_doc: dict[str, Citation] = {}
         for hit in members:
             by_doc.setdefault(hit.doc_id, Citation(hit.doc_id, hit.sentence_index, hit.text))
-        claim = claims.get(found[0]) if found else None
-        for ref in claim.supporting if claim else []:
+        for ref in supporting.get(found[0], []) if found else []:
             by_doc.setdefault(ref.doc_id, Citation(ref.doc_id, ref.sentence_index, ref.text))
         origins = [[by_doc[d] for d in group] for group in origin_groups(by_doc, families)]
         origins.sort(key=lambda group: first.doc_id not in {c.doc_id for c in group})
         groups.append(AnswerGroup(
             first.text, found[0] if found else None, found[1] if found else None,
-            len(origins), len(by_doc), origins, first.score, first.similarity,
+            len(origins), len(by_doc), origins,
+            first.answers if first.answers is not None else first.score, first.similarity,
         ))  # fmt: skip
     return groups
-
-
-def _claims(index: SentenceIndex, stories: set[str]) -> dict[str, ClaimCluster]:
-    return {c.id: c for story in sorted(stories) for c in index.store.claims.clusters(story)}
 
 
 def _membership(index: SentenceIndex, hits: list[Hit]) -> dict[tuple[str, int], tuple[str, str]]:

@@ -446,12 +446,17 @@ def ask_command(
     ] = "fused",
     quiet: QuietOption = False,
 ) -> None:
-    """Answer a question from the documents, with citations: the sentences that answer it,
-    grouped by claim (five pages repeating one claim are one answer with five citations),
-    each with its support in **independent origins**; or "no answer in these documents"
-    when no sentence is close enough to the question.
+    """Answer a question from the documents, with citations.
 
-    Brings reuse, stories and claims up to date first (`--no-update` to skip).
+    Shows the **answer's words** first for who / where / when / how many / name questions
+    (never a name the question gives, nor a person quoted as a source), then the sentences
+    that answer, ordered by the answer reranker and grouped by claim (five pages repeating
+    one claim are one answer with five citations), each with its support in **independent
+    origins**. Says "no answer in these documents", with the reason, when no sentence is
+    likely enough to answer or none holds the kind of answer asked for.
+
+    `--json` (schema storytrace.answer/2) adds every ranked sentence with its scores.
+    Brings the store up to date first (`--no-update` to skip).
     """
     if mode not in {"fused", "bm25", "embedding"}:
         raise _fail(f"--mode must be fused, bm25 or embedding, not {mode!r}")

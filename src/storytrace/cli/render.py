@@ -318,8 +318,22 @@ def answer(data: Payload) -> None:
     if not data["answered"]:
         console.print(f"[yellow]{escape(data['reason'])}[/yellow]", highlight=False)
         return
+    found = data["answer"]
+    if found:
+        where = escape(found["location"] or found["doc_id"])
+        also = found["sentences"] - 1
+        console.print(
+            f"[bold green]Answer: {escape(found['text'])}[/bold green]  [dim]({found['kind']}, "
+            f"from {where} #{found['sentence_index']}"
+            + (f", and {also} more sentence{'s' * (also != 1)}" if also > 0 else "")
+            + ")[/dim]\n",
+            highlight=False,
+        )
     for n, group in enumerate(data["groups"], 1):
-        support = f"{group['origins']} independent origin{'s' * (group['origins'] != 1)}"
+        support = (
+            f"answers: {group['score']:.0%}; {group['origins']} independent "
+            f"origin{'s' * (group['origins'] != 1)}"
+        )
         console.print(
             f"[bold]{n}.[/bold] {escape(group['text'])}\n   [dim]{support}, "
             f"{group['documents']} page{'s' * (group['documents'] != 1)}[/dim]",

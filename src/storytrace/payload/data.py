@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from storytrace import __version__
-from storytrace.ask import Answer
+from storytrace.ask import Answer, rank
 from storytrace.brief import Brief, store_briefs
 from storytrace.model import Family, ReuseLink, Story
 from storytrace.store import Store
@@ -26,7 +26,7 @@ CLAIMS_SCHEMA = "storytrace.claims/2"
 TIMELINE_SCHEMA = "storytrace.timeline/1"
 ENTITY_TIMELINE_SCHEMA = "storytrace.entity-timeline/1"
 BRIEF_SCHEMA = "storytrace.brief/1"
-ANSWER_SCHEMA = "storytrace.answer/1"
+ANSWER_SCHEMA = "storytrace.answer/2"
 REPORT_SCHEMA = "storytrace.report/1"
 ALIGNED_SHOWN = 8  # aligned sentence pairs shown per relative (the JSON of reuse has all)
 
@@ -245,14 +245,39 @@ def brief_payload(briefs: list[Brief], story_id: str | None = None) -> dict[str,
 
 
 def answer_payload(answer: Answer, locations: dict[str, str]) -> dict[str, Any]:
-    """An answer: its claim groups with support and citations, or why there is none; the
-    ranked sentences behind it. ``locations``: document id -> where it was read."""
-    payload = asdict(answer)
-    for group in payload["groups"]:
+    """An answer: the answer's words (or null, with the reason there is none), its claim
+    groups with support and citations, and every ranked sentence with its scores.
+    ``locations``: document id -> where it was read."""
+    groups = [asdict(g) for g in answer.groups]
+    for group in groups:
         for origin in group["citations"]:
             for citation in origin:
                 citation["location"] = locations.get(citation["doc_id"])
-    return {"schema": ANSWER_SCHEMA, "storytrace": __version__, **payload}
+    found = answer.span
+    return {
+        "schema": ANSWER_SCHEMA,
+        "storytrace": __version__,
+        "question": answer.question,
+        "answered": answer.answered,
+        "reason": answer.reason or None,
+        "asks_for": answer.asks_for,
+        "answer": None if found is None else {
+            "text": found.text, "kind": found.label, "score": found.score,
+            "sentences": found.sentences, "doc_id": found.doc_id,
+            "sentence_index": found.sentence_index, "start": found.start, "end": found.end,
+            "location": locations.get(found.doc_id),
+        },
+        "groups": groups,
+        "ranked": [
+            {"doc_id": h.doc_id, "sentence_index": h.sentence_index, "text": h.text,
+             "location": locations.get(h.doc_id),
+             "answers": None if h.answers is None else round(h.answers, 4),
+             "fused": round(h.score, 5), "similarity": round(h.similarity, 4),
+             "overlap": round(h.overlap, 4)}
+            for h in answer.hits
+        ],
+        "ranking": rank.read_weights().get("version"),
+    }  # fmt: skip
 
 
 def overview(store: Store) -> list[dict[str, Any]]:

@@ -110,6 +110,21 @@ class ClaimTables:
                 found[(doc_id, index)] = (row[0], row[1])
         return found
 
+    def supporting(self, cluster_ids: Iterable[str]) -> dict[str, list[ClaimRef]]:
+        """Claim id -> the sentences that support it (relation "states" or "entails"), one
+        query per claim: what an answer cites, without loading its story's claims."""
+        found: dict[str, list[ClaimRef]] = {}
+        for cid in dict.fromkeys(cluster_ids):
+            rows = self.conn.execute(
+                "SELECT m.doc_id, m.sentence_idx, s.text, m.relation FROM claim_members m "
+                "LEFT JOIN sentences s ON s.doc_id = m.doc_id AND s.idx = m.sentence_idx "
+                "WHERE m.cluster_id = ? AND m.relation IN ('states', 'entails') "
+                "ORDER BY m.relation = 'entails', m.doc_id, m.sentence_idx",
+                (cid,),
+            )
+            found[cid] = [ClaimRef(d, i, t or "", r) for d, i, t, r in rows]
+        return found
+
     # -- per story -------------------------------------------------------------------------
     def fingerprints(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT story_id, fingerprint FROM claim_stories"))

@@ -104,6 +104,15 @@ class ReuseTables:
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM reuse_docs").fetchone()[0])
 
+    def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """Document frequencies of the given content terms (absent: not in any document)."""
+        found = {}
+        for term in set(terms):
+            row = self.conn.execute("SELECT df FROM reuse_terms WHERE term = ?", (term,)).fetchone()
+            if row and row[0] > 0:
+                found[term] = int(row[0])
+        return found
+
     def document_frequencies(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT term, df FROM reuse_terms WHERE df > 0"))
 

@@ -420,6 +420,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE disagreements_7 RENAME TO disagreements;
     CREATE INDEX disagreements_story ON disagreements(story_id);
     """,
+    # 8: the answer index (`storytrace ask`): per document, the sentences fit to answer a
+    # question (and its headline) with their vectors, kept so that a question reads them
+    # instead of encoding the store again; built incrementally by the index stage.
+    """
+    CREATE TABLE answer_index (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        encoder TEXT NOT NULL,
+        sentence_ids BLOB NOT NULL,   -- int32: Sentence.index of each candidate sentence
+        vectors BLOB NOT NULL         -- float16, one unit row per candidate sentence
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from storytrace.model import (
     RemovedLine,
     Sentence,
 )
+from storytrace.store.answers import AnswerIndexTables
 from storytrace.store.claims import ClaimTables, entity_mentions
 from storytrace.store.reuse import ReuseTables
 from storytrace.store.runs import RunTables
@@ -62,6 +63,7 @@ class Store:
         self.timeline = TimelineTables(self.conn)
         self.runs = RunTables(self.conn)
         self.stage_data = StageDataTables(self.conn)
+        self.answers = AnswerIndexTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -199,6 +201,7 @@ class Store:
     def _clear_annotations(self, doc_id: str) -> None:
         # Everything computed from the old sentences goes with them.
         self.reuse.forget(doc_id)
+        self.answers.forget(doc_id)
         self.stories.forget(doc_id)
         self.conn.execute("DELETE FROM claims WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM claim_docs WHERE doc_id = ?", (doc_id,))
@@ -327,6 +330,22 @@ class Store:
             self._clear_annotations(doc_id)
         self.conn.execute("UPDATE documents SET status = 'cleaned' WHERE status = 'annotated'")
         return len(ids)
+
+    def sentence_entities(
+        self, keys: Iterable[tuple[str, int]]
+    ) -> dict[tuple[str, int], list[tuple[int, int, str, str]]]:
+        """(doc id, sentence index) -> its entities as (start, end, text, label), offsets
+        into the sentence's text, in text order."""
+        found: dict[tuple[str, int], list[tuple[int, int, str, str]]] = {}
+        for doc_id, idx in dict.fromkeys(keys):
+            rows = self.conn.execute(
+                "SELECT e.start - s.start, e.end - s.start, e.text, e.label FROM entities e "
+                "JOIN sentences s ON s.doc_id = e.doc_id AND s.idx = e.sentence_idx "
+                "WHERE e.doc_id = ? AND e.sentence_idx = ? ORDER BY e.start",
+                (doc_id, idx),
+            )
+            found[(doc_id, idx)] = [(a, b, t, label) for a, b, t, label in rows]
+        return found
 
     def search_sentences(self, query: str, limit: int = 10) -> list[tuple[str, int, str]]:
         """BM25-ranked (doc id, sentence index, text) for an FTS5 query."""

@@ -74,11 +74,12 @@ def ask(
     mode: Literal["fused", "bm25", "embedding"] = "fused",
     ws: Workspace = WorkspaceDep,
 ) -> dict[str, Any]:
-    """An answer with cited sentences grouped by claim, or why there is none."""
+    """The answer's words (or null and why there is none), the sentences that answer
+    grouped by claim with their support, and every ranked sentence with its scores."""
     if not q.strip():
         raise HTTPException(400, "the question is empty")
-    answer, _ = ws.ask(q, mode, _index(request, ws))
-    return asdict(answer)
+    _, data = ws.ask(q, mode, _index(request, ws))
+    return data
 
 
 @router.post("/ingest", status_code=202, dependencies=[WriteDep])
