@@ -65,6 +65,11 @@ def test_the_measure_asked_for_picks_the_kind_of_number() -> None:
                                 ("35 kilometres", "QUANTITY")])  # fmt: skip
     assert find_spans(asked("How deep was the quake?"), [sentence])[0].text == "35 kilometres"
     assert find_spans(asked("How strong was the quake?"), [sentence])[0].text == "6.1"
+    # Where no sentence speaks of depth, a number there is a poor answer to "how deep".
+    other = _sentence("A 6.1-magnitude quake struck Tolvik.", [("6.1-magnitude", "QUANTITY")])
+    weak = find_spans(asked("How deep was the Tolvik quake?"), [other])[0]
+    best = find_spans(asked("How deep was the Tolvik quake?"), [sentence, other])[0]
+    assert weak.score <= 0.25 * 0.9 + 1e-9 and best.text == "35 kilometres"  # a quarter
 
 
 def test_a_value_several_sentences_give_scores_above_one_sentence_alone() -> None:

@@ -265,17 +265,20 @@ def _closeness(question: Asked, text: str, start: int, end: int) -> float:
     # ("a depth of 35 km", not "25 km offshore" beside the place asked about).
     measure = frozenset().union(*(_MEASURES.get(stem(t), ()) for t in question.terms))
     near = [k for k, t in enumerate(stems) if _related(t, measure)] if measure else []
+    # "How deep" is answered where the sentence speaks of depth: a number in a sentence
+    # without it (the quake's magnitude) is a poor reading.
+    unsaid = not near and any(stem(t) in _NOUN_SAID for t in question.terms)
     if not near:
         asked_stems = _question_stems(question.terms)
         near = [k for k, t in enumerate(stems) if _related(t, asked_stems)]
     inside = [k for k, (p, _) in enumerate(spans) if start <= p < end]
     if not near or not inside:
-        return 0.25
+        return 0.25 * (0.25 if unsaid else 1.0)
     gap = min(
         (0 if inside[0] <= k <= inside[-1] else min(abs(k - inside[0]), abs(k - inside[-1])))
         for k in near
     )
-    return 0.5 ** (max(0, gap - 1) / NEARBY_WORDS)
+    return 0.5 ** (max(0, gap - 1) / NEARBY_WORDS) * (0.25 if unsaid else 1.0)
 
 
 # "How deep" is answered next to "depth", "how old" next to "aged": the nouns of the
@@ -286,6 +289,11 @@ _MEASURES = {
     "big": ("size",), "larg": ("size",), "much": ("cost", "price", "worth", "paid", "pay"),
     "heavi": ("weigh",), "fast": ("speed",),
 }  # fmt: skip
+
+
+# Measures news reports name with their noun ("at a depth of", "a height of", "magnitude");
+# "how long" or "how far" are often answered without one ("for 30 hours", "25 km away").
+_NOUN_SAID = frozenset({"deep", "high", "tall", "strong", "heavi"})
 
 
 @functools.cache
