@@ -120,7 +120,7 @@ def test_an_unrelated_question_gets_no_answer_with_the_reason(index) -> None:
 
 @pytest.mark.slow
 def test_each_retrieval_mode_ranks_sentences(index) -> None:
-    question = "How deep was the Tolvik earthquake?"
+    question = "How deep was the Tolvik quake?"
     for mode in ("bm25", "embedding", "fused"):
         hits = index.search(question, mode, limit=5)
         assert hits and len(hits) <= 5

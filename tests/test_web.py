@@ -87,10 +87,10 @@ def test_bad_requests_get_clear_4xx_never_500(client: TestClient) -> None:
 
 
 def test_ask_answers_with_citations_and_says_when_there_is_none(client: TestClient) -> None:
-    answer = client.get("/api/ask", params={"q": "How deep was the Tolvik earthquake?"}).json()
+    answer = client.get("/api/ask", params={"q": "How deep was the Tolvik quake?"}).json()
     assert answer["answered"] and answer["groups"][0]["citations"]
     assert answer["answer"]["text"] and answer["ranked"][0]["answers"] is not None
-    page = client.get("/ask", params={"q": "How deep was the Tolvik earthquake?"}).text
+    page = client.get("/ask", params={"q": "How deep was the Tolvik quake?"}).text
     assert answer["answer"]["text"] in page
     assert page.index('id="answer-span"') < page.index('class="answer"')  # the words first
     none = client.get("/api/ask", params={"q": "Who won the football league in 2024?"}).json()
