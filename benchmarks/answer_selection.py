@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.finetune import Optimisation
 from storytrace.ml.pairs import encoder_path
 from storytrace.text import content_terms, words
 
@@ -186,12 +187,7 @@ def train(examples: list[Pair], epochs: int, lr: float, init: str, threads: int 
     _fit_prior(model, examples)
     model.train()
     steps = epochs * math.ceil(len(examples) / BATCH)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    warmup = max(1, int(WARMUP * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
-    )
-    done, started = 0, time.perf_counter()
+    optimisation = Optimisation(model, steps, lr, WARMUP)
     for epoch in range(epochs):
         order = list(examples)
         rng.shuffle(order)
@@ -200,16 +196,7 @@ def train(examples: list[Pair], epochs: int, lr: float, init: str, threads: int 
             logits = model(_cosines(batch), **_inputs(tokenizer, batch))
             target = torch.tensor([float(p.label) for p in batch])
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            done += 1
-            if done % 100 == 0:
-                rate = done / (time.perf_counter() - started)
-                print(f"  epoch {epoch + 1} step {done}/{steps} loss {loss.item():.3f} "
-                      f"({rate:.1f} steps/s)", flush=True)  # fmt: skip
+            optimisation.step(loss, epoch)
     model.eval()
     return model, tokenizer
 

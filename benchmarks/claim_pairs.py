@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.finetune import Optimisation
 from storytrace.ml.pairs import CONFIG, NLI_LABELS, WEIGHTS, build_model, encoder_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,27 +133,12 @@ def train(examples: list[Pair], epochs: int, threads: int = 2, lr: float = LEARN
     model = build_model(encoder_path())
     model.train()
     steps = epochs * math.ceil(len(examples) / BATCH)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    warmup = max(1, int(WARMUP * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
-    )
-    done = 0
-    started = time.perf_counter()
+    optimisation = Optimisation(model, steps, lr, WARMUP)
     for epoch in range(epochs):
         batches = _batches(_augmented(examples, rng), rng)
         for batch in batches:
             loss = _loss(model, tokenizer, batch)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            done += 1
-            if done % 100 == 0:
-                rate = done / (time.perf_counter() - started)
-                print(f"  epoch {epoch + 1} step {done}/{steps} loss {loss.item():.3f} "
-                      f"({rate:.1f} steps/s)", flush=True)  # fmt: skip
+            optimisation.step(loss, epoch)
     model.eval()
     return model, tokenizer
 
