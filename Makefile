@@ -1,13 +1,13 @@
 # Two commands on a fresh machine:
 #   make demo   set up and run the whole pipeline on the bundled demo corpus
-#   make test   set up, lint and run the test suite
+#   make test   set up, lint, run the test suite and the quality gate
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 
-.PHONY: demo test install lint format bench clean
+.PHONY: demo test gate install lint format bench clean
 
 demo: $(STAMP)
 	$(BIN)/storytrace analyze examples/demo/pages --out $(OUT)
@@ -17,6 +17,12 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m benchmarks.gate
+
+# The CI quality gate alone: quality figures on slices of ../shared/eval against the floors
+# in benchmarks/floors.toml (skips when ../shared/eval is absent; docs/benchmarks.md).
+gate: $(STAMP)
+	$(BIN)/python -m benchmarks.gate
 
 install: $(STAMP)
 

@@ -48,11 +48,7 @@ def main() -> int:
     reuse, truth = load_reuse(eval_dir / "reuse-dev")
     ecb = load_ecb(eval_dir / "ecbplus-dev")
     started = time.perf_counter()
-    parsed = {doc_id: parse_text(text) for doc_id, text in {**reuse, **ecb}.items()}
-    stats = CorpusStats.build((d, None, [ln.text for ln in x.lines]) for d, x in parsed.items())
-    for extraction in parsed.values():
-        extraction.lines, repeated = remove_repeated(extraction.lines, stats)
-        extraction.removed = sorted(extraction.removed + repeated, key=lambda r: r.line_no)
+    parsed = parse_corpus({**reuse, **ecb})
     per_doc_ms = 1000 * (time.perf_counter() - started) / len(parsed)
     report = {
         "reuse_dev_furniture": furniture_scores(parsed, truth),
@@ -67,6 +63,17 @@ def main() -> int:
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten: {RESULTS.relative_to(REPO)}")
     return 0
+
+
+def parse_corpus(texts: dict[str, str]) -> dict[str, Extraction]:
+    """Per-document rules, then the corpus pass (lines repeated across documents) with
+    statistics built over all of ``texts``, as the ingest pipeline does."""
+    parsed = {doc_id: parse_text(text) for doc_id, text in texts.items()}
+    stats = CorpusStats.build((d, None, [ln.text for ln in x.lines]) for d, x in parsed.items())
+    for extraction in parsed.values():
+        extraction.lines, repeated = remove_repeated(extraction.lines, stats)
+        extraction.removed = sorted(extraction.removed + repeated, key=lambda r: r.line_no)
+    return parsed
 
 
 def load_reuse(folder: Path) -> tuple[dict[str, str], dict[str, dict]]:

@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import asdict
 from itertools import combinations
 from pathlib import Path
@@ -127,20 +128,37 @@ def load_topics(ecb_dir: Path, truth: dict[str, dict]) -> dict[str, int]:
     return topic
 
 
+def topic_slice(topic: dict[str, int], topics: Collection[int]) -> set[str]:
+    """Keys of the originals of ``topics`` and of the derivatives of those originals."""
+    return {key for key, number in topic.items() if number in topics}
+
+
+def restrict(
+    docs: dict[str, str], truth: dict[str, dict], roots: dict[str, set[str]], keep: set[str]
+) -> tuple[dict[str, str], dict[str, dict], dict[str, set[str]]]:
+    """The scorer's corpus cut to ``keep``: a wire copy outside the slice is no gold partner
+    (it was never ingested), so it leaves every root set."""
+    return (
+        {k: v for k, v in docs.items() if k in keep},
+        {k: v for k, v in truth.items() if k in keep},
+        {k: v & keep for k, v in roots.items() if k in keep},
+    )
+
+
 def hash_fold(topic: int) -> int:
     return topic % FOLDS
 
 
 def build_store(
-    db: Path, eval_dir: Path, recompute: bool
+    db: Path, eval_dir: Path, recompute: bool, only: Collection[str] | None = None
 ) -> tuple[dict[str, float], Store, dict[str, str]]:
-    """Ingest and prepare the corpus once; later runs reuse the store (a no-op ingest)."""
+    """Ingest and prepare the corpus once; later runs reuse the store (a no-op ingest).
+    ``only``: ingest just the documents with these keys (a slice: benchmarks/gate.py)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env().with_(db=db, progress=False)
     started = time.perf_counter()
     store = Store(db)
-    inputs = Inputs([eval_dir / "ecbplus-dev" / "docs", eval_dir / "reuse-dev" / "docs"])
-    run = pipeline.run(store, settings, "annotate", inputs)
+    run = pipeline.run(store, settings, "annotate", Inputs(corpus_paths(eval_dir, only)))
     timings = {"ingest_s": time.perf_counter() - started}
     prepared = pipeline.run(store, settings, "embed").outcomes[-1]
     timings["prepare_s"] = prepared.seconds
@@ -160,6 +178,14 @@ def build_store(
         for location, doc_id in store.conn.execute("SELECT location, doc_id FROM locations")
     }
     return timings, store, keys
+
+
+def corpus_paths(eval_dir: Path, only: Collection[str] | None = None) -> list[Path]:
+    """The two folders, or with ``only`` the files of those keys (sorted by folder, name)."""
+    folders = [eval_dir / "ecbplus-dev" / "docs", eval_dir / "reuse-dev" / "docs"]
+    if only is None:
+        return folders
+    return [p for f in folders for p in sorted(f.glob("*.txt")) if p.stem in only]
 
 
 def gold_labels(rows: list[PairRow], ids: dict[str, str], roots: dict, truth: dict) -> np.ndarray:

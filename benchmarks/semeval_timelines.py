@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.timeline_eval import Counts, parse_timeline, read_timeline, score_timeline
+from storytrace.extract.dates import parse_date
 from storytrace.nlp import load_parser
 from storytrace.timeline.events import (
     UNANCHORED,
@@ -61,8 +62,7 @@ def read_task_doc(path: Path, nlp) -> EventDocument:
 
     root = ET.parse(path).getroot()
     doc_id = (root.findtext("DOCID") or path.name.split("_")[0].split("-")[0]).strip()
-    dct_node = root.find("DCT/TIMEX3")
-    published = date.fromisoformat(dct_node.get("value", "")[:10]) if dct_node is not None else None
+    published = creation_date(root.find("DCT/TIMEX3"))
     sentences, ids = [], []
     for node in root.iter("s"):
         words = "".join(node.itertext()).split()
@@ -75,6 +75,25 @@ def read_task_doc(path: Path, nlp) -> EventDocument:
     if ids != list(range(ids[0], ids[0] + len(ids))):
         raise ValueError(f"{path}: sentence ids are not consecutive")
     return EventDocument(doc_id, published, sentences, first_index=ids[0])
+
+
+def creation_date(node: ET.Element | None) -> date | None:
+    """The document creation time (DCT) of a TimeML document: its TIMEX3 value, else the
+    tag's text; None when neither is a date (the document is then read undated).
+
+    The value is ISO in the task's data, but documents in the wild write it otherwise
+    ("03-02-2009"). TimeML writes all-numeric DCTs month first: in TimeBank and AQUAINT
+    (../shared/eval/tempeval3-dev) all 158 DCTs written that way ("12/05/1998",
+    "08-16-90 2041EDT") have a value that reads them month first, 100 of them unambiguously
+    and none the other way round; so such dates are read month first here.
+    """
+    if node is None:
+        return None
+    for text in (node.get("value"), node.text):
+        iso = parse_date(text, order="MDY") if text and text.strip() else None
+        if iso:
+            return date.fromisoformat(iso)
+    return None
 
 
 def baseline_timeline(documents: list[EventDocument], entity: str) -> list[EventRow]:

@@ -40,7 +40,7 @@ from storytrace.reuse.stage import link_documents
 from storytrace.settings import Settings
 from storytrace.stage import Inputs
 from storytrace.store import Store
-from storytrace.stories.assign import ScoredPairs, group
+from storytrace.stories.assign import Grouping, ScoredPairs, group
 from storytrace.stories.classifier import StoryWeights, load_story_weights, untrained_weights
 from storytrace.stories.features import FEATURE_NAMES, build_index, pair_features
 from storytrace.stories.stage import build_stories, find_candidates
@@ -431,9 +431,7 @@ def fit_shipped(run: dict) -> None:
 def incremental(files: list[Path], one_shot_store: Store, gold: dict) -> dict[str, object]:
     """5 random batches into a fresh store vs one shot, both with the shipped weights."""
     weights = load_story_weights()
-    one_shot = _shipped_grouping(one_shot_store, weights)
-    ids = sorted(keys_of(one_shot_store))
-    shot = bcubed_scores(one_shot, ids, keys_of(one_shot_store), gold)
+    shot = shipped_scores(one_shot_store, gold)
     db = OUT / "stories-incremental.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -458,7 +456,7 @@ def incremental(files: list[Path], one_shot_store: Store, gold: dict) -> dict[st
     with Store(db) as store:
         story_of, topic_of = store.stories.assignment()
         keys = keys_of(store)
-    grouping = type(one_shot)(story_of=story_of, topic_of=topic_of)
+    grouping = Grouping(story_of=story_of, topic_of=topic_of)
     inc = bcubed_scores(grouping, sorted(keys), keys, gold)
     per_doc = sum(t["story_stage_s"] for t in timings) / len(files)
     return {
@@ -470,6 +468,12 @@ def incremental(files: list[Path], one_shot_store: Store, gold: dict) -> dict[st
         "batches": timings,
         "story_stage_s_per_added_document": round(per_doc, 4),
     }
+
+
+def shipped_scores(store: Store, gold: dict) -> dict[str, object]:
+    """B-cubed of the store's documents grouped by the shipped weights in one shot."""
+    grouping = _shipped_grouping(store, load_story_weights())
+    return bcubed_scores(grouping, sorted(keys_of(store)), keys_of(store), gold)
 
 
 def _shipped_grouping(store: Store, weights: StoryWeights):

@@ -153,3 +153,16 @@ def test_analyze_takes_the_ingest_options(tmp_path: Path) -> None:
     assert len(json.loads((out / "documents.json").read_text())["documents"]) == 1
     no_input = runner.invoke(app, ["analyze", "--out", str(out)])
     assert no_input.exit_code == 1 and "--urls" in no_input.output
+
+
+def test_batch_command_writes_its_tables_and_a_summary(tmp_path: Path) -> None:
+    from support import DEMO_PAGES
+
+    out = tmp_path / "batch"
+    args = ["batch", str(DEMO_PAGES), "--out", str(out), "--workers", "1", "--quiet"]
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    summary = " ".join(result.output.split())
+    assert "copy groups" in summary and "lead groups" in summary
+    for table in ("documents", "duplicates", "pairs", "copy_groups", "lead_groups", "errors"):
+        assert (out / f"{table}.parquet").is_file(), table

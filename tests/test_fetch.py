@@ -23,7 +23,11 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 BIG = 50_000
 SLOW_SECONDS = 1.0
 
-SETTINGS = Settings(url_timeout=5.0, url_max_bytes=20_000, url_max_redirects=3)
+# The test server listens on loopback, which only this explicit setting lets a fetch reach
+# (the refusal itself is tested in test_safety.py).
+SETTINGS = Settings(
+    url_timeout=5.0, url_max_bytes=20_000, url_max_redirects=3, allow_private_urls=True
+)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -179,7 +183,7 @@ def test_bad_responses(server: str, path: str, message: str) -> None:
 
 def test_slow_server_times_out(server: str) -> None:
     started = time.monotonic()
-    message = _error_message(f"{server}/slow", Settings(url_timeout=0.3))
+    message = _error_message(f"{server}/slow", SETTINGS.with_(url_timeout=0.3))
     assert message == "timed out after 0.3s"
     assert time.monotonic() - started < SLOW_SECONDS
 
@@ -188,7 +192,8 @@ def test_connection_refused() -> None:
     with socket.socket() as probe:  # a port that was free a moment ago has no listener now
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    assert _error_message(f"http://127.0.0.1:{port}/").startswith("connection failed: ")
+    message = _error_message(f"http://127.0.0.1:{port}/")
+    assert message.startswith("connection failed: ")
 
 
 def test_user_agent_from_settings_also_with_a_shared_client(server: str) -> None:

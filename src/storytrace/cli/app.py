@@ -76,6 +76,14 @@ PathsArgument = Annotated[
 UrlsOption = Annotated[
     Path | None, typer.Option("--urls", help="A file with one URL per line to fetch and ingest.")
 ]
+PrivateUrlsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private-urls",
+        help="Also fetch URLs on loopback, private and link-local addresses (refused by "
+        "default: a URL list from someone else could read this machine's internal services).",
+    ),
+]
 MaxBytesOption = Annotated[
     int | None, typer.Option("--max-bytes", help="Refuse inputs larger than this (default 20 MB).")
 ]
@@ -186,6 +194,7 @@ def ingest_command(
     urls: UrlsOption = None,
     db: DbOption = None,
     max_bytes: MaxBytesOption = None,
+    allow_private_urls: PrivateUrlsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Read inputs into the store: extract article text and metadata, remove page furniture
@@ -196,7 +205,9 @@ def ingest_command(
     """
     if not paths and urls is None:
         raise _fail("give at least one PATH or --urls FILE")
-    settings = _settings(db, quiet, max_bytes=max_bytes)
+    settings = _settings(
+        db, quiet, max_bytes=max_bytes, allow_private_urls=allow_private_urls or None
+    )
     with _workspace(settings, create=True) as ws, _bars(settings) as bars:
         report = ws.ingest(paths or [], urls, bars)
     render.ingest_report(report)
@@ -214,6 +225,7 @@ def analyze_command(
     ] = None,
     urls: UrlsOption = None,
     max_bytes: MaxBytesOption = None,
+    allow_private_urls: PrivateUrlsOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Run the whole pipeline on PATHS (and --urls) and write the results to --out: the
@@ -233,7 +245,12 @@ def analyze_command(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _fail(f"{out}: cannot create the output folder ({exc.strerror})") from exc
-    settings = _settings(db or out / "storytrace.db", quiet, max_bytes=max_bytes)
+    settings = _settings(
+        db or out / "storytrace.db",
+        quiet,
+        max_bytes=max_bytes,
+        allow_private_urls=allow_private_urls or None,
+    )
     with _workspace(settings, create=True) as ws:
         with _bars(settings) as bars:
             report, run = ws.analyze(paths or [], urls, bars)
@@ -605,7 +622,9 @@ def serve_command(
     with its progress shown). JSON API under /api (OpenAPI spec at /openapi.json).
 
     Listens on 127.0.0.1 by default; give --host 0.0.0.0 to open it to the network, and
-    then set --token or --read-only.
+    then set --token or --read-only (see SECURITY.md). Without a store at --db, an empty
+    one is created (not with --read-only). URLs given to the web app are never fetched from
+    loopback, private or link-local addresses.
     """
     # Imported here, not at the top: FastAPI and uvicorn take most of a second to import,
     # which every other command would pay.
@@ -617,6 +636,12 @@ def serve_command(
     if host not in {"127.0.0.1", "localhost", "::1"} and not (token or read_only):
         console.print("[yellow]warning: listening beyond this machine without --token or "
                       "--read-only: anyone who can reach it can add pages[/yellow]")  # fmt: skip
+    if not settings.db.exists() and not read_only:
+        # A first-time user starts here: an empty store, then pages added in the browser.
+        with _workspace(settings, create=True):
+            pass
+        console.print(f"No store at {escape(str(settings.db))}: created an empty one; add "
+                      "pages with the form on the home page.", highlight=False)  # fmt: skip
     with _user_errors():
         web_app = create_app(WebSettings(settings.db, token, read_only, settings.max_bytes))
     console.print(f"storytrace on http://{host}:{port}/ (store {escape(str(settings.db))})",
@@ -699,8 +724,8 @@ def batch_command(
         console.print(f"{escape(str(out))} is up to date with these inputs.", highlight=False)
     console.print(
         f"{run.documents} documents ({run.duplicates} duplicates dropped, {run.errors} "
-        f"errors), {len(run.pairs)} verified pairs, {len(run.families)} copy groups, "
-        f"{sum(len(s) > 1 for s in run.stories)} lead groups of two or more documents "
+        f"errors), {len(run.pairs)} verified pairs, {len(run.copy_groups)} copy groups, "
+        f"{sum(len(s) > 1 for s in run.lead_groups)} lead groups of two or more documents "
         f"-> {escape(str(out))}",
         highlight=False,
     )

@@ -28,6 +28,7 @@ from storytrace.engine import batch
 from storytrace.errors import ExtractionError, StorytraceError
 from storytrace.ingest import clean, read
 from storytrace.ingest.readers import BATCH_DOCUMENTS, SCHEMA_KEY
+from storytrace.lifeline import die_with
 from storytrace.ml.candidates import lsh_pair_array, pair_agreement
 from storytrace.model import InputError
 from storytrace.progress import Progress, QuietProgress
@@ -219,7 +220,9 @@ def run_local(
             return
         context = get_context("spawn")  # no fork: torch and rensa hold threads
         n = len(pending)
-        with ProcessPoolExecutor(min(workers, n), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            min(workers, n), mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+        ) as pool:
             yield from pool.map(prepare_file, *zip(*pending, strict=True),
                                 [work] * n, [encoder] * n, [settings] * n)  # fmt: skip
 

@@ -85,26 +85,43 @@ def _verified_pairs(shards: list[Path], ids: list[str]) -> np.ndarray:
     if len(row) < len(ids):  # two ids with one 63-bit hash: never seen, but never silent
         raise StorytraceError("two document ids share a hash key; run with --engine local")
     read = ray.data.read_parquet(filled).select_columns(["id", "signature", "words"])
-    sigs = read.map_batches(_keyed, batch_format="numpy")
+    # Materialized, so that Ray Data knows both join inputs' schemas: a join partition one
+    # side sends no rows to gets an empty table of that side's schema, or, where it is
+    # unknown, of its key column alone (the first join's output then lacks "b"). The
+    # signatures are also read and hashed once, not once per use (bands and both joins).
+    sigs = read.map_batches(_keyed, batch_format="numpy").materialize()
+    candidates = _candidates(sigs).materialize()
+    # No candidate pair (a few or unrelated documents): nothing to verify, and an empty
+    # dataset has no schema at all, so the joins would fail (ColumnNotFoundError "b").
+    if not candidates.count():
+        return np.zeros((0, 3))
+    verified = _joined(candidates, sigs, max(1, len(filled)))
+    found = {(row[r["a"]], row[r["b"]], float(r["agreement"])) for r in verified.take_all()}
+    found = {(min(i, j), max(i, j), s) for i, j, s in found}
+    if not found:
+        return np.zeros((0, 3))
+    return np.asarray(sorted(found), dtype=np.float64)
+
+
+def _candidates(sigs: Any) -> Any:
+    """(a, b) document keys met in at least ``MIN_SHARED_BANDS`` buckets."""
     bands = sigs.map_batches(_band_lists, batch_format="numpy", batch_size=4096)
-    candidates = (
+    return (
         bands.groupby("band")
         .map_groups(_band_pairs, batch_format="pyarrow")
         .groupby(["a", "b"])
         .count()
         .map_batches(_seen_enough, batch_format="numpy")
     )
-    parts = max(1, len(filled))
+
+
+def _joined(candidates: Any, sigs: Any, parts: int) -> Any:
+    """The candidates that agree enough, with their agreement: both signatures joined."""
     left = sigs.rename_columns({"key": "a", "signature": "sig_a", "words": "words_a"})
     right = sigs.rename_columns({"key": "b", "signature": "sig_b", "words": "words_b"})
     joined = candidates.join(left, "inner", parts, on=("a",))
     joined = joined.join(right, "inner", parts, on=("b",))
-    verified = joined.map_batches(_agreeing, batch_format="numpy")
-    found = {(row[r["a"]], row[r["b"]], float(r["agreement"])) for r in verified.take_all()}
-    found = {(min(i, j), max(i, j), s) for i, j, s in found}
-    if not found:
-        return np.zeros((0, 3))
-    return np.asarray(sorted(found), dtype=np.float64)
+    return joined.map_batches(_agreeing, batch_format="numpy")
 
 
 def _keys(ids: Iterable[str]) -> np.ndarray:

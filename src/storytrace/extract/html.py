@@ -334,6 +334,8 @@ _DATE_META_WORDS = ("publish", "date", "created", "issued", "pubdate")
 _NOT_PUBLICATION = ("modified", "updated", "expir")
 _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
 _URL_DATE = re.compile(r"(?<!\d)(\d{4})[/_-]?(\d{2})[/_-]?(\d{2})(?!\d)")
+# "03/02/2009", "3-2-2009", "02.03.09", "05 / 02 / 2013": day and month, either order.
+_NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}\s?([-/.])\s?\d{1,2}\s?\1\s?(?:\d{4}|\d{2})(?![\d])")
 
 
 def _published(
@@ -344,17 +346,52 @@ def _published(
     if not date:
         return None, None
     candidates = [*_meta_dates(tree), *_json_ld_dates(tree), *_time_dates(tree)]
+    evidence = _evidence(candidates, date, url)
+    if evidence is not None:
+        return date, evidence
+    # htmldate reads all-numeric dates day first ("03/02/2009": 3 February). On an English
+    # page they are read month first instead, by the rule of storytrace.extract.dates.
+    numeric = _numeric_reading(tree, candidates, date) if _month_first(tree) else None
+    return numeric or (date, "htmldate: found in the page text")
+
+
+def _month_first(tree: HtmlElement) -> bool:
+    """Whether the page declares itself English (``lang="en"`` or ``"en-US"``). Any other
+    language or region, or none, keeps htmldate's day-first reading: the one page of
+    extraction-dev whose date this would change declares none and is Brazilian."""
+    root = tree.getroottree().getroot()
+    lang = root.get("lang") or root.get("xml:lang") or ""
+    return lang.strip().lower().replace("_", "-") in ("en", "en-us")
+
+
+def _evidence(candidates: list[tuple[str, str]], date: str, url: str | None) -> str | None:
     compact = date.replace("-", "")
     for evidence, value in candidates:
         if date in value or compact in value:
-            return date, evidence
+            return evidence
     if url and any(f"{y}-{m}-{d}" == date for y, m, d in _URL_DATE.findall(url)):
-        return date, f"URL {url}"
+        return f"URL {url}"
     # Dates written out ("Tue, 19 Nov 2019"): parsed only when no value matched as is.
     for evidence, value in candidates:
         if parse_date(value) == date:
-            return date, evidence
-    return date, "htmldate: found in the page text"
+            return evidence
+    return None
+
+
+def _numeric_reading(
+    tree: HtmlElement, candidates: list[tuple[str, str]], date: str
+) -> tuple[str, str] | None:
+    """The date read month first and where it is written, when htmldate's ``date`` is its
+    day-first reading of an all-numeric date on the page (and is not also written as is)."""
+    page_text = tree.text_content()
+    if date in page_text:
+        return None
+    for evidence, value in [*candidates, ("page text", page_text)]:
+        for match in _NUMERIC_DATE.finditer(value):
+            ours = parse_date(match[0])
+            if ours and parse_date(match[0], order="DMY") == date:
+                return ours, evidence if evidence != "page text" else f"page text: {match[0]}"
+    return None
 
 
 def _meta_dates(tree: HtmlElement) -> list[tuple[str, str]]:

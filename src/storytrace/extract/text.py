@@ -30,7 +30,9 @@ _MONTH = (
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DATE = (
     rf"(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
-    r"|\d{4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,2}|\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{2,4})"
+    r"|\d{4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,2}|\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{2,4}"
+    # "03-02-2009", "02.03.2009": read by the day/month rule of storytrace.extract.dates
+    r"|\d{1,2}-\d{1,2}-\d{4}|\d{1,2}\.\d{1,2}\.\d{4})"
 )
 _DATE_RE = re.compile(_DATE, re.IGNORECASE)
 # Everything a date line may hold besides the date itself: labels, weekday, time, zone.

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import feedparser
@@ -36,8 +36,12 @@ from storytrace.ingest.decode import (
     read_capped,
     sniff_meta_charset,
 )
+from storytrace.ingest.guard import GuardedTransport, refused_by_guard
 from storytrace.model import InputError, RawRecord, SourceFormat
 from storytrace.settings import Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # at run time imported only where Parquet is read
 
 # Parquet files written by batch mode as its documents table say so in their metadata.
 SCHEMA_KEY = b"storytrace.schema"
@@ -91,6 +95,8 @@ _META_FIELDS: dict[str, tuple[str, ...]] = {
 
 _TAG = re.compile(r"<[A-Za-z!/][^>]*>")
 _FEED_ROOT = re.compile(rb"<(?:\w+:)?(?:rss|feed|rdf)\b", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")  # as feedparser's sgmllib
 _HTML_START = ("<!doctype", "<html")
 
 
@@ -317,16 +323,38 @@ def _read_parquet(path: Path, location: str, settings: Settings) -> Iterator[Ite
         keep_ids = (table.schema_arrow.metadata or {}).get(SCHEMA_KEY) == BATCH_DOCUMENTS
         row = 0
         for group in range(table.num_row_groups):
-            for record in table.read_row_group(group).to_pylist():
+            for record in _parquet_rows(table.read_row_group(group)):
                 row += 1
-                item = _parquet_record(record, f"{location}#row={row}", settings.max_bytes)
+                where = f"{location}#row={row}"
+                if record is None:
+                    yield InputError(where, "row holds text that is not valid UTF-8")
+                    continue
+                item = _parquet_record(record, where, settings.max_bytes)
                 if keep_ids and isinstance(item, RawRecord):
                     item.id = _batch_id(record.get("id"))
                 yield item
-    except (pa.ArrowException, OSError) as exc:
+    # Column names that are not UTF-8 fail when pyarrow reads the schema.
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         yield InputError(location, f"not a readable Parquet file ({_one_line(exc)})")
+
+
+def _parquet_rows(group: pa.Table) -> list[dict[str, Any] | None]:
+    """The rows of a row group; ``None`` for a row with text that is not UTF-8. Parquet
+    writers need not check what they put in a string column and pyarrow only finds out when
+    it converts the values, so one bad cell must not cost the whole group."""
+    try:
+        return group.to_pylist()
+    except UnicodeDecodeError:
+        return [_parquet_row(group, index) for index in range(group.num_rows)]
+
+
+def _parquet_row(group: pa.Table, index: int) -> dict[str, Any] | None:
+    try:
+        return group.slice(index, 1).to_pylist()[0]
+    except UnicodeDecodeError:
+        return None
 
 
 def _batch_id(value: object) -> str | None:
@@ -378,7 +406,14 @@ def record_from_object(obj: dict[str, Any], where: str) -> Item:
         return InputError(where, found)
     content, fmt = found
     meta = {name: _first_text(obj, keys) for name, keys in _META_FIELDS.items()}
-    return RawRecord(location=where, content=content, format=fmt, encoding="utf-8", **meta)
+    return RawRecord(location=where, content=_scrub(content), format=fmt, encoding="utf-8", **meta)
+
+
+def _scrub(text: str) -> str:
+    """Lone surrogates as U+FFFD. JSON may escape one ("\\ud83d": half an emoji, cut by a
+    tool that counted UTF-16 units), and such text has no UTF-8 form: it could be neither
+    hashed into a document id nor stored, and would stop the whole run."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _jsonl_content(obj: dict[str, Any]) -> tuple[str, SourceFormat] | str:
@@ -399,7 +434,7 @@ def _first_text(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         value = _as_text(obj.get(key))
         if value:
-            return value
+            return _scrub(value)
     return None
 
 
@@ -540,9 +575,7 @@ def _read_feed(path: Path, location: str, settings: Settings) -> Iterator[Item]:
     data = read_capped(path, settings.max_bytes)
     if not data.strip():
         raise InputFormatError("empty file")
-    # A stream, not bytes or str: feedparser treats a string that looks like a URL as one
-    # and would fetch it.
-    parsed = feedparser.parse(io.BytesIO(data))
+    parsed = _parse_feed(data)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         reason = _one_line(parsed.bozo_exception) if parsed.bozo else "no feed element"
         raise InputFormatError(f"not a readable RSS or Atom feed ({reason})")
@@ -550,6 +583,26 @@ def _read_feed(path: Path, location: str, settings: Settings) -> Iterator[Item]:
     encoding = parsed.get("encoding") or None
     for number, entry in enumerate(parsed.entries, start=1):
         yield _feed_record(entry, f"{location}#entry={number}", source, encoding)
+
+
+def _parse_feed(data: bytes) -> feedparser.FeedParserDict:
+    """feedparser's reading of a feed; whatever it raises on bad bytes is an unreadable feed
+    (like warcio, it raises assorted types), not a programming error here."""
+    try:
+        # A stream, not bytes or str: feedparser treats a string that looks like a URL as
+        # one and would fetch it.
+        return feedparser.parse(io.BytesIO(_CHAR_REF.sub(_checked_char_ref, data)))
+    except Exception as exc:
+        raise InputFormatError(f"not a readable RSS or Atom feed ({_one_line(exc)})") from exc
+
+
+def _checked_char_ref(match: re.Match[bytes]) -> bytes:
+    """A reference to no character (a surrogate, past U+10FFFF) as U+FFFD: feedparser's
+    lenient parser calls ``chr(n).encode()`` on it and raises, losing the whole feed. Only
+    ASCII-compatible encodings are seen here; a UTF-16 feed with one is reported unread."""
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    return match[0] if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
 
 
 def _feed_record(entry: Any, where: str, source: str | None, encoding: str | None) -> Item:
@@ -572,12 +625,17 @@ def _feed_record(entry: Any, where: str, source: str | None, encoding: str | Non
 
 # -- URLs ----------------------------------------------------------------------------------
 def new_http_client(settings: Settings) -> httpx.Client:
-    """A client configured from settings, for callers that fetch many URLs."""
+    """A client configured from settings, for callers that fetch many URLs: every
+    connection it opens (redirects included) goes through the address guard unless
+    ``settings.allow_private_urls``."""
+    guarded = not settings.allow_private_urls
     return httpx.Client(
         timeout=settings.url_timeout,
         follow_redirects=True,
         max_redirects=settings.url_max_redirects,
         headers={"User-Agent": settings.user_agent},
+        transport=GuardedTransport() if guarded else None,
+        trust_env=not guarded,  # an environment proxy would connect in the guard's place
     )
 
 
@@ -602,6 +660,9 @@ def _fetch(url: str, settings: Settings, client: httpx.Client) -> Item:
     except httpx.TooManyRedirects:
         return InputError(url, f"too many redirects (more than {client.max_redirects})")
     except httpx.ConnectError as exc:
+        refused = refused_by_guard(exc)
+        if refused is not None:
+            return InputError(url, _one_line(refused))
         return InputError(url, f"connection failed: {_one_line(exc)}")
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return InputError(url, f"request failed: {_one_line(exc)}")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from storytrace.errors import StorytraceError
+from storytrace.lifeline import workers_die_with_parent
 from storytrace.model import Document, EntityMention, Sentence
 from storytrace.sentences import join_splits
 
@@ -74,11 +75,16 @@ def annotate(
                 if b.kind in _SENTENCE_BLOCKS:
                     yield doc.text[b.start : b.end], (seq, b.start)
 
-    parsed_blocks = nlp.pipe(blocks(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for parsed, (seq, offset) in parsed_blocks:
-        while pending[0][0] < seq:  # every block of the earlier documents is done
-            yield pending.popleft()[1]
-        _add_spans(pending[0][1], parsed, offset)
+    # spaCy forks its workers when the first result is asked for: inside the block, so a
+    # killed parent takes them with it instead of leaving them waiting forever.
+    with workers_die_with_parent():
+        parsed_blocks = nlp.pipe(
+            blocks(), as_tuples=True, batch_size=batch_size, n_process=n_process
+        )
+        for parsed, (seq, offset) in parsed_blocks:
+            while pending[0][0] < seq:  # every block of the earlier documents is done
+                yield pending.popleft()[1]
+            _add_spans(pending[0][1], parsed, offset)
     while pending:
         yield pending.popleft()[1]
 

@@ -50,6 +50,7 @@ from storytrace.payload.markdown import (
     report_markdown,
     summary_markdown,
 )
+from storytrace.payload.public import public, shown_location
 from storytrace.store import Store
 from storytrace.util import write_atomic
 
@@ -104,9 +105,11 @@ __all__ = [
     "markdown_escape",
     "overview",
     "provenance",
+    "public",
     "report_data",
     "report_markdown",
     "reuse_payload",
+    "shown_location",
     "stories_payload",
     "story_data",
     "story_doc_ids",

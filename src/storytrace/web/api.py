@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -113,18 +114,27 @@ def save_uploads(request: Request, files: list[UploadFile]) -> Job:
         raise HTTPException(413, f"at most {web.max_files} files per upload")
     jobs = request.app.state.jobs
     folder = jobs.new_folder()
+    try:
+        names = _save_files(files, folder, web.max_upload_bytes)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # a refused upload leaves nothing behind
+        raise
+    return jobs.submit(folder, names)
+
+
+def _save_files(files: list[UploadFile], folder: Path, limit: int) -> list[str]:
     total, names = 0, []
     for upload in files:
         name = _safe_name(upload.filename or "upload.txt")
         _check_type(upload)
-        data = upload.file.read(web.max_upload_bytes + 1)
+        data = upload.file.read(limit + 1)
         total += len(data)
-        if total > web.max_upload_bytes:
-            raise HTTPException(413, f"uploads are limited to {web.max_upload_bytes:,} bytes")
+        if total > limit:
+            raise HTTPException(413, f"uploads are limited to {limit:,} bytes")
         target = _unique(folder / name)
         target.write_bytes(data)
         names.append(target.name)
-    return jobs.submit(folder, names)
+    return names
 
 
 def save_urls(request: Request, urls: list[str]) -> Job:

@@ -12,7 +12,6 @@ refused in read-only mode.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,16 +38,22 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(web: WebSettings, settings: Settings | None = None) -> FastAPI:
-    settings = (settings or Settings.from_env()).with_(db=web.db, progress=False)
+    # URLs sent to a server come from its users: never fetched from its own networks,
+    # whatever the environment says (STORYTRACE_ALLOW_PRIVATE_URLS is for the command line).
+    settings = (settings or Settings.from_env()).with_(
+        db=web.db, progress=False, allow_private_urls=False
+    )
     if not web.db.exists():
-        raise StoreError(f"{web.db}: no store here; create one with `storytrace ingest PATH`")
-    spool = Path(tempfile.mkdtemp(prefix="storytrace-uploads-"))
-    jobs = Jobs(settings, spool)
+        raise StoreError(
+            f"{web.db}: no store here (`storytrace serve` creates an empty one, except with "
+            "--read-only)"
+        )
+    jobs = Jobs(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Iterator[None]:  # type: ignore[misc]
         yield
-        jobs.close()
+        jobs.close()  # waits for the running job, then removes the upload folder
 
     app = FastAPI(
         title="storytrace",

@@ -24,8 +24,9 @@ class WebSettings:
 
 
 def workspace(request: Request) -> Iterator[Workspace]:
-    """The store opened per request (SQLite in WAL mode: readers never wait)."""
-    with Workspace(request.app.state.settings) as opened:
+    """The store opened per request (SQLite in WAL mode: readers never wait), showing
+    documents by URL or file name, never by the server's paths."""
+    with Workspace(request.app.state.settings, public=True) as opened:
         yield opened
 
 
