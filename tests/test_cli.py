@@ -100,8 +100,10 @@ def test_analyze_writes_store_json_and_summary(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "page.txt").write_text(PAGE)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["analyze", str(tmp_path / "in"), "--out", str(out), "-q"])
+    args = ["analyze", str(tmp_path / "in"), "--out", str(out), "-q", "--profile"]
+    result = runner.invoke(app, args, terminal_width=200)
     assert result.exit_code == 0, result.output
+    _check_profile(json.loads((out / "profile.json").read_text()), result.output)
     data = json.loads((out / "documents.json").read_text())
     assert data["schema"] == "storytrace.documents/1"
     assert data["documents"][0]["published"] == "2025-04-02"
@@ -111,6 +113,18 @@ def test_analyze_writes_store_json_and_summary(tmp_path: Path) -> None:
     assert stories["schema"] == "storytrace.stories/1"
     assert stories["topics"][0]["stories"][0]["label"].startswith("Council approves")
     assert str(out / "summary.md") in result.output.replace("\n", "")
+
+
+def _check_profile(profile: dict, shown: str) -> None:
+    """Every stage's cost, and the models' inputs where the work happened."""
+    assert profile["schema"] == "storytrace.profile/1" and profile["documents"] == 1
+    stages = {row["stage"]: row for row in profile["stages"]}
+    assert list(stages)[:3] == ["read", "clean", "annotate"] and "claims" in stages
+    assert stages["annotate"]["model_inputs"]["spaCy sentences+NER"] >= 2  # its paragraphs
+    assert stages["embed"]["model_inputs"]["MiniLM"] >= profile["sentences"]
+    assert all(row["seconds"] >= 0 and row["peak_rss_mb"] > 0 for row in stages.values())
+    assert profile["seconds"] == pytest.approx(sum(r["seconds"] for r in stages.values()), abs=0.1)
+    assert "profile: 1 documents" in shown and "annotate" in shown
 
 
 def test_every_command_and_option_is_explained() -> None:

@@ -17,7 +17,6 @@ example) and add it to ``STAGES``.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from storytrace import answer_index, embed
 from storytrace.claims import stage as claims
 from storytrace.errors import StorytraceError
 from storytrace.ingest import annotate, clean, read
+from storytrace.profiling import Measure, measured
 from storytrace.progress import Progress, QuietProgress
 from storytrace.reuse import stage as reuse
 from storytrace.settings import Settings
@@ -61,6 +61,7 @@ class StageOutcome:
     reason: str  # why it ran ("never run", "new sentences", ...) or "up to date"
     seconds: float = 0.0
     result: StageResult | None = None
+    cost: Measure | None = None  # peak memory and model work while it ran (profiling.py)
 
 
 @dataclass(slots=True)
@@ -177,15 +178,15 @@ def _run_stage(
     changed = _changed(stage, record, params)
     if changed and stage.reset is not None:
         stage.reset(store, changed)
-    started = time.perf_counter()
-    result = stage.run(RunContext(store, settings, progress, inputs, changed))
-    seconds = time.perf_counter() - started
+    with measured() as cost:
+        result = stage.run(RunContext(store, settings, progress, inputs, changed))
+    seconds = cost.seconds
     done = StageRecord(stage.name, stage.version, params, seen, seconds, result.summary)
     # An interrupted earlier attempt may have written results that nothing downstream saw.
     wrote = result.changed or interrupted or bool(changed)
     with store.transaction():
         store.runs.finish(done, stage.produces if wrote else ())
-    return StageOutcome(stage.name, True, reason, seconds, result)
+    return StageOutcome(stage.name, True, reason, seconds, result, cost)
 
 
 def _staleness(

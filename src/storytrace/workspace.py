@@ -20,6 +20,7 @@ from storytrace.brief import Brief, store_briefs
 from storytrace.errors import StoreError
 from storytrace.ingest.read import ReadReport
 from storytrace.model import InputError
+from storytrace.payload.profile import profile_payload
 from storytrace.pipeline import RunReport
 from storytrace.progress import Progress
 from storytrace.report import write_report
@@ -200,6 +201,11 @@ class Workspace:
         """documents.json, reuse.json, stories.json, claims.json, timeline.json and
         summary.md in ``out``."""
         return payload.write_outputs(self.store, out)
+
+    def profile(self, run: RunReport) -> dict[str, Any]:
+        """What each stage of ``run`` cost, over this store's documents and sentences."""
+        documents, sentences = self.store.count("documents"), self.store.count("sentences")
+        return profile_payload(run, documents, sentences)
 
     def overview(self) -> list[dict[str, Any]]:
         return self.shown(payload.overview(self.store))

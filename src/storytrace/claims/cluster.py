@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz.distance import LCSseq
 
 from storytrace.claims.tokens import TokenVectors, token_features
 from storytrace.ml.cluster import average_link
@@ -124,16 +125,9 @@ def _weighted_jaccard(x: frozenset[str], y: frozenset[str], weight: dict[str, fl
 
 
 def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
-    """Length of the longest common subsequence of two word sequences."""
-    if not a or not b:
-        return 0
-    previous = [0] * (len(b) + 1)
-    for word in a:
-        current = [0]
-        for j, other in enumerate(b):
-            current.append(previous[j] + 1 if word == other else max(previous[j + 1], current[j]))
-        previous = current
-    return previous[-1]
+    """Length of the longest common subsequence of two word sequences (rapidfuzz's C++:
+    the pure-Python table took half of the claim stage's time on ecbplus-dev)."""
+    return int(LCSseq.similarity(a, b)) if a and b else 0
 
 
 def candidate_pairs(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

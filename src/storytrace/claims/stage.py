@@ -59,6 +59,7 @@ from storytrace.model import (
     Story,
 )
 from storytrace.nlp import load_parser
+from storytrace.profiling import count
 from storytrace.progress import Progress, QuietProgress
 from storytrace.provenance import independent_origins
 from storytrace.sentences import boilerplate_start, fragment_reason
@@ -168,6 +169,7 @@ def detect(
     scores = claim_probability(weights.detector, [s.text for _, s in rows], vectors, labels)
     chosen = [(row, float(p)) for row, p in zip(rows, scores, strict=True)]
     chosen = [(row, p) for row, p in chosen if p >= weights.detector_threshold]
+    count("spaCy parse", len(chosen))
     parsed = nlp.pipe([s.text for (_, s), _ in chosen], batch_size=64)
     names = {doc.id: _name_index(doc.entities) for doc in docs}
     claims: dict[str, list[Claim]] = {doc.id: [] for doc in docs}

@@ -30,6 +30,7 @@ from storytrace.payload import to_json
 from storytrace.payload.compare import compare_payload, read_pair_file
 from storytrace.pipeline import PIPELINE
 from storytrace.settings import Settings
+from storytrace.util import write_atomic
 from storytrace.workspace import Workspace
 
 app = typer.Typer(
@@ -226,6 +227,14 @@ def analyze_command(
     urls: UrlsOption = None,
     max_bytes: MaxBytesOption = None,
     allow_private_urls: PrivateUrlsOption = False,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Print what each stage cost (seconds, documents and sentences per second, "
+            "peak memory, inputs given to each model) and write it to OUT/profile.json.",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Run the whole pipeline on PATHS (and --urls) and write the results to --out: the
@@ -258,6 +267,11 @@ def analyze_command(
         render.stage_lines(run)
         written = ws.export(out) + ws.report(out)
         render.overview(ws.overview())
+        if profile:
+            costs = ws.profile(run)
+            render.profile_table(costs)
+            written.append(out / "profile.json")
+            write_atomic(out / "profile.json", to_json(costs) + "\n")
     console.print("[bold green]Output:[/bold green]")
     for path in [settings.db, *written]:
         console.print(f"  {escape(str(path))}", highlight=False)

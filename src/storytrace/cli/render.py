@@ -53,6 +53,25 @@ def stage_lines(run: RunReport, after: str = "annotate") -> None:
             say(f"{outcome.stage}: {outcome.reason}")
 
 
+def profile_table(data: Payload) -> None:
+    """The cost of each stage that ran (``analyze --profile``)."""
+    table = Table("stage", "seconds", "docs/s", "sentences/s", "peak MB", "worker MB",
+                  "model inputs", title=f"profile: {data['documents']} documents, "
+                  f"{data['sentences']} sentences", title_justify="left")  # fmt: skip
+    for row in data["stages"]:
+        calls = ", ".join(f"{name}: {n:,}" for name, n in row["model_inputs"].items())
+        table.add_row(row["stage"], f"{row['seconds']:.1f}", _num(row["docs_per_s"]),
+                      _num(row["sentences_per_s"]), str(row["peak_rss_mb"]),
+                      str(row["worker_peak_mb"] or "-"), escape(calls or "-"))  # fmt: skip
+    table.add_row("all", f"{data['seconds']:.1f}", _num(data["docs_per_s"]), "",
+                  str(data["peak_rss_mb"]), "", "", style="bold")  # fmt: skip
+    console.print(table)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}"
+
+
 def overview(rows: list[Payload]) -> None:
     """One screen: each story with its size, independent origins and best claim."""
     table = Table("story", "docs", "origins", "best-supported claim", title="stories",

@@ -22,6 +22,7 @@ import numpy as np
 from storytrace.errors import StorytraceError
 from storytrace.ml.hub import offline_and_quiet
 from storytrace.ml.static import STATIC_DIMENSIONS, STATIC_NAME, encode_static
+from storytrace.profiling import count
 from storytrace.store import Store
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def encode(
         raise StorytraceError(f"unknown encoder {encoder!r} (choose from {', '.join(ENCODERS)})")
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    count("MiniLM", len(texts))
     vectors = _model(threads).encode(
         list(texts),
         batch_size=batch_size,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from storytrace.errors import StorytraceError
 from storytrace.ml.hub import offline_and_quiet
+from storytrace.profiling import count
 
 if TYPE_CHECKING:
     import torch
@@ -171,6 +172,7 @@ class PairScorer:
         import torch
 
         # Similar lengths together: less padding, and the order is restored below.
+        count("claim-pair model", len(pairs))
         order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))
         out: dict[int, dict] = {}
         with torch.inference_mode():

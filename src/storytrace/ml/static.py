@@ -23,6 +23,7 @@ import numpy as np
 
 from storytrace.errors import StorytraceError
 from storytrace.ml.hub import offline_and_quiet
+from storytrace.profiling import count
 
 if TYPE_CHECKING:
     from model2vec import StaticModel
@@ -76,6 +77,7 @@ def encode_static(texts: Sequence[str]) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (cosine = dot product)."""
     if not texts:
         return np.zeros((0, STATIC_DIMENSIONS), dtype=np.float32)
+    count("static encoder", len(texts))
     vectors = np.asarray(
         static_model().encode(list(texts), use_multiprocessing=False), dtype=np.float32
     )

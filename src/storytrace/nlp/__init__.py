@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from storytrace.errors import StorytraceError
 from storytrace.lifeline import workers_die_with_parent
 from storytrace.model import Document, EntityMention, Sentence
+from storytrace.profiling import count
 from storytrace.sentences import join_splits
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def annotate(
             pending.append((seq, doc))
             for b in doc.blocks:
                 if b.kind in _SENTENCE_BLOCKS:
+                    count("spaCy sentences+NER", 1)
                     yield doc.text[b.start : b.end], (seq, b.start)
 
     # spaCy forks its workers when the first result is asked for: inside the block, so a

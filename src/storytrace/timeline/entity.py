@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from storytrace.nlp import load_parser
+from storytrace.profiling import count
 from storytrace.progress import Progress, QuietProgress
 from storytrace.provenance import independent_origins
 from storytrace.store import Store
@@ -48,6 +49,7 @@ def store_entity_timeline(
     parsed_docs = []
     for document in wanted:
         texts = [s.text for s in document.sentences]
+        count("spaCy parse", len(texts))
         sentences = [parsed[:] for parsed in nlp.pipe(texts, batch_size=64)]
         parsed_docs.append(EventDocument(document.id, _published(document.published), sentences))
         bar.advance(1)
