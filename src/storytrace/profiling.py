@@ -13,6 +13,7 @@ import os
 import resource
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,8 +46,6 @@ class Measure:
 @contextlib.contextmanager
 def measured() -> Iterator[Measure]:
     """Measure the block: wall seconds, peak resident memory, model inputs."""
-    import time
-
     before = tally()
     result = Measure()
     sampler = _Sampler()

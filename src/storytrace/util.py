@@ -40,6 +40,12 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def place_name(location: str) -> str:
+    """The last part of where a document was read: a file's name (with its record,
+    ``dump.jsonl#L12``) or a page URL's last path segment."""
+    return location.rstrip("/").rsplit("/", 1)[-1]
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file so an interrupted run never leaves a half-written output."""
     tmp = path.with_suffix(path.suffix + ".tmp")

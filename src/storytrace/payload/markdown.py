@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from storytrace.util import place_name
+
 CLAIMS_PER_STORY = 5  # in summary.md
 CLAIMS_SHOWN = 15  # per story in report.md (report.json has them all)
 
@@ -236,8 +238,7 @@ def display_names(data: dict[str, Any]) -> dict[str, str]:
     """Short display names of a report's documents: their file or page name."""
     found = {}
     for doc in data["documents"]:
-        location = doc["location"] or doc["id"]
-        found[doc["id"]] = location.rstrip("/").rsplit("/", 1)[-1]
+        found[doc["id"]] = place_name(doc["location"] or doc["id"])
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from storytrace import __version__
-from storytrace.pipeline import RunReport
+from storytrace.pipeline import RunReport, StageOutcome
 
 PROFILE_SCHEMA = "storytrace.profile/1"
 
@@ -28,7 +28,7 @@ def profile_payload(run: RunReport, documents: int, sentences: int) -> dict[str,
     }
 
 
-def _row(outcome: Any, documents: int, sentences: int) -> dict[str, Any]:
+def _row(outcome: StageOutcome, documents: int, sentences: int) -> dict[str, Any]:
     cost = outcome.cost
     return {
         "stage": outcome.stage,

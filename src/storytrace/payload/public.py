@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from storytrace.util import place_name
+
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
@@ -15,9 +17,7 @@ def shown_location(location: str) -> str:
     """A URL as it is; a file path reduced to the file's name, keeping ``#record``."""
     if _URL.match(location):
         return location
-    path, sep, record = location.partition("#")
-    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return name + sep + record
+    return place_name(location.replace("\\", "/"))  # a Windows path's folders too
 
 
 def public(data: Any) -> Any:

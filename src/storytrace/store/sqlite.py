@@ -30,6 +30,7 @@ from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storytrace.store.stage_data import StageDataTables
 from storytrace.store.stories import StoryTables
 from storytrace.store.timeline import TimelineTables
+from storytrace.util import place_name
 
 _DOC_FIELDS = (
     "id, format, location, raw, title, url, site, author, published, published_text, "
@@ -301,7 +302,7 @@ class Store:
         """doc id -> (title, the file or page name it was read from): for labels, without
         the per-document counts of ``summaries``."""
         rows = self.conn.execute("SELECT id, title, location FROM documents")
-        return {d: (t, loc.rstrip("/").rsplit("/", 1)[-1]) for d, t, loc in rows}
+        return {d: (t, place_name(loc)) for d, t, loc in rows}
 
     def first_locations(self) -> dict[str, str]:
         """doc id -> where it was first seen."""
