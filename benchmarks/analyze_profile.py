@@ -8,7 +8,9 @@ Runs, each `analyze` in a fresh process with a fresh output folder (nothing cach
 1. spaCy alone over the 772 texts (this process, after loading the model);
 2. `analyze --profile` over the 772 articles: wall seconds of the whole process (start-up
    and writing the outputs included) and the per-stage table from its profile.json;
-3. the same over the 772 articles plus the 93 reuse-dev derivatives (865), and over the
+3. ``analyze`` again on the store of run 2 with the same inputs (nothing to do), then
+   with 10 reuse-dev derivatives added (what an addition costs, stage by stage);
+4. the same over the 772 articles plus the 93 reuse-dev derivatives (865), and over the
    bundled demo corpus (26).
 
 Usage: python -m benchmarks.analyze_profile [--shared PATH] [--only demo|ecbplus|both]
@@ -46,9 +48,12 @@ def spacy_pass(texts: list[str], processes: int = 2) -> dict:
     }  # fmt: skip
 
 
-def analyze(name: str, inputs: list[Path]) -> dict:
+def analyze(name: str, inputs: list[Path], fresh: bool = True) -> dict:
+    """``fresh=False``: on the store the last run with this name left (what a re-run or
+    an addition costs)."""
     out = WORK / name
-    shutil.rmtree(out, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "storytrace.cli", "analyze", *map(str, inputs),
                "--out", str(out), "--profile", "-q"]  # fmt: skip
     started = time.perf_counter()
@@ -61,6 +66,16 @@ def analyze(name: str, inputs: list[Path]) -> dict:
               "docs_per_s": round(profile["documents"] / seconds, 2), **profile}  # fmt: skip
     print(f"{name}: {seconds:.1f} s, {result['docs_per_s']} docs/s", file=sys.stderr, flush=True)
     return result
+
+
+def ten(folder: Path) -> Path:
+    """A folder with the first 10 documents of ``folder`` (by name): what is added."""
+    added = WORK / "added_10"
+    shutil.rmtree(added, ignore_errors=True)
+    added.mkdir(parents=True)
+    for path in sorted(p for p in folder.iterdir() if p.is_file())[:10]:
+        shutil.copy(path, added / path.name)
+    return added
 
 
 def main() -> int:
@@ -87,6 +102,8 @@ def main() -> int:
         )
         print(f"ratio analyze / spaCy pass (772 texts): {results['ratio_772']}", file=sys.stderr)
         reuse = args.shared / "eval" / "reuse-dev" / "docs"
+        results["ecbplus_772_again"] = analyze("ecbplus", [ecb], fresh=False)
+        results["ecbplus_772_plus_10"] = analyze("ecbplus", [ecb, ten(reuse)], fresh=False)
         if not args.no_865:
             results["ecbplus_reuse_865"] = analyze("ecbplus_reuse", [ecb, reuse])
     args.results.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
-from storytrace.claims.tokens import TokenVectors, token_features
+from storytrace.claims.tokens import TokenVectors, pair_token_features
 from storytrace.ml.cluster import average_link
 from storytrace.ml.logistic import LogisticModel
 from storytrace.text import content_terms, words
@@ -93,6 +93,7 @@ def pair_features(
     """One row per pair (a[k], b[k]) with its cosine, in FEATURES order; ``idf`` from
     story_idf (without it every word weighs 1)."""
     rows = np.zeros((len(a), len(FEATURES)), dtype=np.float32)
+    rows[:, -4:] = pair_token_features([x.vectors for x in a], [y.vectors for y in b])
     weight = idf or {}
     for k, (x, y) in enumerate(zip(a, b, strict=True)):
         shared = len(x.terms & y.terms)
@@ -102,7 +103,7 @@ def pair_features(
         both = bool(x.numbers and y.numbers)
         longer = max(len(x.tokens), len(y.tokens)) or 1
         missing = (len(x.terms - y.terms), len(y.terms - x.terms))
-        rows[k] = (
+        rows[k, :-4] = (
             cosine[k],
             shared / union,
             shared / smaller,
@@ -114,7 +115,6 @@ def pair_features(
             np.log1p(max(missing)),
             np.log1p(sum(missing)),
             _weighted_jaccard(x.terms, y.terms, weight),
-            *token_features(x.vectors, y.vectors),
         )
     return rows
 

@@ -36,8 +36,10 @@ def link_entities(
     groups: dict[str, list[tuple[str, EntityMention]]] = defaultdict(list)
     keys: dict[tuple[str, int], str] = {}
     for doc_id, found in named.items():
+        # Longest first, then alphabetical: a set's order changes from run to run.
         in_doc = sorted(
-            {key for m, key in found if m.label == "PERSON" and " " in key}, key=len, reverse=True
+            {key for m, key in found if m.label == "PERSON" and " " in key},
+            key=lambda k: (-len(k), k),
         )
         for mention, key in found:
             if not key:

@@ -43,7 +43,7 @@ from storytrace.claims.propositions import (
     read_pairs,
 )
 from storytrace.claims.tokens import TokenVectors, token_vectors, trigger_spans
-from storytrace.ml.pairs import model_version, pair_scorer
+from storytrace.ml.pairs import PairScorer, PairScores, model_version, pair_scorer
 from storytrace.ml.vectors import sentence_vectors
 from storytrace.model import (
     Claim,
@@ -203,10 +203,9 @@ def quotable_sentences(doc: Document) -> list[Sentence]:
 def _name_index(entities: Iterable[EntityMention]) -> dict[str, str]:
     """Lower-cased written names, and people's first and last names, -> full name."""
     index: dict[str, str] = {}
-    people = sorted(
+    people = sorted(  # longest first, then alphabetical (a set's order varies by run)
         {e.text for e in entities if e.label == "PERSON" and " " in e.text.strip()},
-        key=len,
-        reverse=True,
+        key=lambda name: (-len(name), name),
     )
     for name in people:
         parts = name.split()
@@ -303,7 +302,7 @@ def story_claims(
     sentences = [c.text for c in claims]
     readings = read_pairs(
         sentences, [c.doc_id for c in claims], events, vectors, facts,
-        scorer or functools.partial(model.score, prune=True),
+        scorer or functools.partial(read_with_cache, store, model),
     )  # fmt: skip
     found = propositions(events, readings, model.thresholds, [c.score for c in claims], sentences)
     outlets = store.claims.outlets(story.doc_ids)
@@ -320,6 +319,32 @@ def story_claims(
     found_disagreements = find_disagreements(story.id, facts, same, events)
     found_disagreements += contradictions(story.id, facts, readings, model.thresholds)
     return StoryClaims(clusters, found_disagreements, entities)
+
+
+def read_with_cache(
+    store: Store, model: PairScorer, pairs: Sequence[tuple[str, str]]
+) -> list[PairScores]:
+    """The claim-pair model's scores of each pair, read only for pairs the store has never
+    had read by this model version: adding documents to a story, or rebuilding its claims
+    with new matchers, costs only the new pairs."""
+    version = model_version()
+    keys = [_reading_key(version, a, b) for a, b in pairs]
+    known = {key: PairScores(*scores) for key, scores in store.claims.readings(keys).items()}
+    todo = list({key: k for k, key in enumerate(keys) if key not in known}.values())
+    fresh = model.score([pairs[k] for k in todo], prune=True)
+    for k, scores in zip(todo, fresh, strict=True):
+        known[keys[k]] = scores
+    if todo:
+        with store.transaction():
+            store.claims.add_readings(
+                (keys[k], s.entails, s.entailed_by, s.contradicts, s.paraphrase, s.similarity)
+                for k, s in zip(todo, fresh, strict=True)
+            )
+    return [known[key] for key in keys]
+
+
+def _reading_key(version: str, first: str, second: str) -> bytes:
+    return hashlib.sha1("\x1f".join((version, first, second)).encode()).digest()
 
 
 def _claim_names(
@@ -418,6 +443,8 @@ def reset(store: Store, changed: frozenset[str]) -> None:
     with store.transaction():
         if changed & {"detector", "parser"}:
             store.claims.forget_doc_claims()
+        if "pairs" in changed:  # readings of another model: never asked for again
+            store.claims.forget_readings()
         store.claims.drop_stories(store.claims.fingerprints())
 
 

@@ -15,6 +15,10 @@ from storytrace.util import batched
 
 # Worker processes pay a model load each; only worth it for larger runs.
 _PROCESSES_FROM = 200
+# Paragraphs per spaCy batch: with worker processes, batches of 64 short paragraphs spent a
+# fifth of the time passing them between processes (ecbplus-dev: 43.7 s -> 34.4 s at 256,
+# the same sentences and entities; docs/benchmarks.md, issue 23).
+_BATCH = 256
 
 
 def run(ctx: RunContext) -> StageResult:
@@ -32,7 +36,8 @@ def annotate_pending(store: Store, settings: Settings, progress: Progress | None
     workers = settings.workers if len(pending) >= _PROCESSES_FROM else 1
     docs = (store.get(doc_id) for doc_id in pending)
     done = 0
-    for batch in batched(annotate(docs, settings.spacy_model, 64, workers), settings.batch_size):
+    annotated = annotate(docs, settings.spacy_model, _BATCH, workers)
+    for batch in batched(annotated, settings.batch_size):
         with store.transaction():
             for doc in batch:
                 store.set_annotations(doc.id, doc.sentences, doc.entities)

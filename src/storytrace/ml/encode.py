@@ -58,15 +58,21 @@ def encode(
         raise StorytraceError(f"unknown encoder {encoder!r} (choose from {', '.join(ENCODERS)})")
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    count("MiniLM", len(texts))
+    # Each distinct text once: copied pages repeat whole paragraphs.
+    distinct = list(dict.fromkeys(texts))
+    count("MiniLM", len(distinct))
     vectors = _model(threads).encode(
-        list(texts),
+        distinct,
         batch_size=batch_size,
         normalize_embeddings=True,
         show_progress_bar=False,
         convert_to_numpy=True,
     )
-    return np.asarray(vectors, dtype=np.float32)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if len(distinct) == len(texts):
+        return vectors
+    row = {text: k for k, text in enumerate(distinct)}
+    return vectors[[row[text] for text in texts]]
 
 
 def name_of(encoder: str) -> str:

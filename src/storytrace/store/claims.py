@@ -17,6 +17,7 @@ from storytrace.model import (
     EntityMention,
     LinkedEntity,
 )
+from storytrace.util import batched
 
 
 class ClaimTables:
@@ -124,6 +125,29 @@ class ClaimTables:
             )
             found[cid] = [ClaimRef(d, i, t or "", r) for d, i, t, r in rows]
         return found
+
+    # -- the claim-pair model's readings, by content --------------------------------------
+    def readings(self, keys: Sequence[bytes]) -> dict[bytes, tuple[float, ...]]:
+        """Stored readings of these pair keys (entails, entailed_by, contradicts,
+        paraphrase, similarity); keys never read are absent."""
+        found: dict[bytes, tuple[float, ...]] = {}
+        for chunk in batched(keys, 500):
+            marks = ",".join("?" * len(chunk))
+            for key, *scores in self.conn.execute(
+                "SELECT key, entails, entailed_by, contradicts, paraphrase, similarity "
+                f"FROM pair_readings WHERE key IN ({marks})",
+                chunk,
+            ):
+                found[bytes(key)] = tuple(scores)
+        return found
+
+    def add_readings(self, rows: Iterable[tuple[bytes, float, float, float, float, float]]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO pair_readings VALUES (?, ?, ?, ?, ?, ?)", rows
+        )
+
+    def forget_readings(self) -> None:
+        self.conn.execute("DELETE FROM pair_readings")
 
     # -- per story -------------------------------------------------------------------------
     def fingerprints(self) -> dict[str, str]:

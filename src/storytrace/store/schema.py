@@ -431,6 +431,18 @@ MIGRATIONS: list[str] = [
         vectors BLOB NOT NULL         -- float16, one unit row per candidate sentence
     );
     """,
+    # 9: the claim-pair model's readings, by content: a pair of sentences is read once per
+    # model version, so re-runs and added documents read only pairs never read before.
+    """
+    CREATE TABLE pair_readings (
+        key BLOB PRIMARY KEY,  -- sha1 of the model version and both sentences, in order
+        entails REAL NOT NULL,
+        entailed_by REAL NOT NULL,
+        contradicts REAL NOT NULL,
+        paraphrase REAL NOT NULL,
+        similarity REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

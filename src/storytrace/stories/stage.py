@@ -145,7 +145,9 @@ def prepare_evidence(store: Store, settings: Settings, bar: Progress) -> int:
     for ids in batched(pending, max(8, settings.batch_size)):
         texts = [story_text(store.get(doc_id)) for doc_id in ids]
         leads = [t.lead for t in texts] + [t.plain_lead for t in texts]
-        vectors = encode.encode(leads, threads=settings.workers, encoder=encoder)
+        # Leads are long (a title and three sentences): small batches pad less (400 ecbplus
+        # leads: 7.9 s in batches of 16, 10.4 s in batches of 64).
+        vectors = encode.encode(leads, threads=settings.workers, batch_size=16, encoder=encoder)
         with store.transaction():
             for k, text in enumerate(texts):
                 store.stories.add_doc(text, vectors[k], vectors[len(texts) + k])

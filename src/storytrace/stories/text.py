@@ -56,7 +56,7 @@ def _names(doc: Document) -> dict[str, list[str]]:
     person name in the same document counts as that name."""
     found: dict[str, list[str]] = {group: [] for group in ENTITY_GROUPS}
     people = {entity_key(e.text) for e in doc.entities if e.label == "PERSON"}
-    full = sorted((p for p in people if " " in p), key=len, reverse=True)
+    full = sorted((p for p in people if " " in p), key=lambda p: (-len(p), p))  # ties: by name
     for mention in doc.entities:
         group = NAME_LABELS.get(mention.label)
         key = entity_key(mention.text)

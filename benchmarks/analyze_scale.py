@@ -1,0 +1,81 @@
+"""`storytrace analyze` on a planted corpus, then 10 documents added (issue 23).
+
+Data: `benchmarks/planted.py` (seed 7): N documents with planted events and derivation
+families (about 10 sentences each), written as JSONL; the last 10 of N + 10 are held back.
+Runs, each `analyze --profile` in a fresh process:
+
+1. the first N documents into a new store: wall seconds, documents/s, peak memory, the
+   per-stage table;
+2. the same store with the 10 held-back documents added: what an addition costs, stage by
+   stage, against run 1.
+
+Usage: python -m benchmarks.analyze_scale [--docs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.planted import write_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / "out" / "bench" / "analyze_scale"
+ADDED = 10
+
+
+def split_corpus(n: int) -> tuple[Path, Path]:
+    """``base.jsonl`` (the first n documents) and ``added.jsonl`` (the next ADDED)."""
+    corpus = write_corpus(WORK / "corpus", n + ADDED)
+    lines = (corpus / "docs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    base, added = WORK / "base.jsonl", WORK / "added.jsonl"
+    base.write_text("".join(lines[:n]), encoding="utf-8")
+    added.write_text("".join(lines[n:]), encoding="utf-8")
+    return base, added
+
+
+def analyze(inputs: list[Path], out: Path) -> dict:
+    command = [sys.executable, "-m", "storytrace.cli", "analyze", *map(str, inputs),
+               "--out", str(out), "--profile", "-q"]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"analyze failed: {done.stderr[-2000:]}")
+    profile = json.loads((out / "profile.json").read_text(encoding="utf-8"))
+    print(f"{len(inputs)} input(s): {seconds:.1f} s", file=sys.stderr, flush=True)
+    return {"wall_seconds": round(seconds, 1), **profile}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000, help="documents in the first run")
+    args = parser.parse_args()
+    shutil.rmtree(WORK, ignore_errors=True)
+    base, added = split_corpus(args.docs)
+    out = WORK / "out"
+    first = analyze([base], out)
+    more = analyze([base, added], out)
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d"),
+        "data": f"benchmarks/planted.py seed 7: {args.docs} documents, then {ADDED} added",
+        "first": {**first, "docs_per_s": round(args.docs / first["wall_seconds"], 2)},
+        "added": more,
+        "added_over_first": round(more["wall_seconds"] / first["wall_seconds"], 4),
+    }
+    path = REPO / "benchmarks" / "results" / f"analyze_scale_{args.docs}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"{args.docs} docs: {first['wall_seconds']} s; +{ADDED}: {more['wall_seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
