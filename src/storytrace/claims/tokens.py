@@ -48,21 +48,18 @@ def token_vectors(
 ) -> list[TokenVectors]:
     """Piece and trigger vectors for each text (one MiniLM pass over the distinct ones:
     copied pages repeat their claims word for word)."""
+    keys = [(text, tuple(map(tuple, own))) for text, own in zip(texts, spans, strict=True)]
+    distinct = list(dict.fromkeys(keys))
+    encoded = _encode([text for text, _ in distinct], [own for _, own in distinct], threads)
+    found = dict(zip(distinct, encoded, strict=True))
+    return [found[key] for key in keys]
+
+
+def _encode(
+    texts: Sequence[str], spans: Sequence[Sequence[Span]], threads: int
+) -> list[TokenVectors]:
     if not texts:
         return []
-    keys = [
-        (text, tuple(map(tuple, text_spans))) for text, text_spans in zip(texts, spans, strict=True)
-    ]
-    distinct = list(dict.fromkeys(keys))
-    if len(distinct) < len(keys):
-        found = dict(
-            zip(
-                distinct,
-                token_vectors([k[0] for k in distinct], [k[1] for k in distinct], threads),
-                strict=True,
-            )
-        )
-        return [found[key] for key in keys]
     count("MiniLM words", len(texts))
     model = encode._model(threads)
     outputs = model.encode(
