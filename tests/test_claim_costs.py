@@ -115,6 +115,19 @@ def test_repeated_texts_are_encoded_once() -> None:
     assert float(vectors[0] @ vectors[1]) < 0.9
 
 
+def test_repeated_claims_get_their_word_vectors_once() -> None:
+    from storytrace.claims.tokens import token_vectors
+    from storytrace.profiling import measured
+
+    claim = "The quake struck the coast."
+    spans = [(4, 9, "NOUN"), (10, 16, "VERB")]
+    with measured() as cost:
+        first, other, again = token_vectors([claim, "Rain fell.", claim], [spans, [], spans])
+    assert cost.calls == {"MiniLM words": 2}
+    assert again is first and len(first.triggers) == 2 and len(first.verbs) == 1
+    assert len(other.triggers) == 0
+
+
 _LINKING = """
 from storytrace.claims.entities import link_entities
 from storytrace.claims.stage import _name_index

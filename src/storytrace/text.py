@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storytrace.model import Document
@@ -162,6 +163,13 @@ def text_shingles(text: str) -> list[str]:
     stop = stop_words()
     tokens = [w for w in words(text) if w not in stop]
     return sorted(set(bigrams(tokens)))
+
+
+def longest_first(names: Iterable[str]) -> list[str]:
+    """Distinct names, longest first, ties by the name itself: where a short form fits two
+    full names, the first wins, and it must not depend on a set's order (string hashing
+    changes it from process to process)."""
+    return sorted(set(names), key=lambda name: (-len(name), name))
 
 
 def entity_key(text: str) -> str:

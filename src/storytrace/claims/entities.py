@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from storytrace.model import EntityMention, LinkedEntity
-from storytrace.text import NAME_LABELS, entity_key
+from storytrace.text import NAME_LABELS, entity_key, longest_first
 
 _SMALL_WORDS = frozenset({"of", "the", "and", "for", "de"})
 
@@ -36,11 +36,7 @@ def link_entities(
     groups: dict[str, list[tuple[str, EntityMention]]] = defaultdict(list)
     keys: dict[tuple[str, int], str] = {}
     for doc_id, found in named.items():
-        # Longest first, then alphabetical: a set's order changes from run to run.
-        in_doc = sorted(
-            {key for m, key in found if m.label == "PERSON" and " " in key},
-            key=lambda k: (-len(k), k),
-        )
+        in_doc = longest_first(key for m, key in found if m.label == "PERSON" and " " in key)
         for mention, key in found:
             if not key:
                 continue

@@ -66,7 +66,7 @@ from storytrace.sentences import boilerplate_start, fragment_reason
 from storytrace.settings import Settings
 from storytrace.stage import RunContext, Stage, StageResult
 from storytrace.store import Store
-from storytrace.text import entity_key
+from storytrace.text import entity_key, longest_first
 from storytrace.util import batched
 
 if TYPE_CHECKING:
@@ -203,9 +203,8 @@ def quotable_sentences(doc: Document) -> list[Sentence]:
 def _name_index(entities: Iterable[EntityMention]) -> dict[str, str]:
     """Lower-cased written names, and people's first and last names, -> full name."""
     index: dict[str, str] = {}
-    people = sorted(  # longest first, then alphabetical (a set's order varies by run)
-        {e.text for e in entities if e.label == "PERSON" and " " in e.text.strip()},
-        key=lambda name: (-len(name), name),
+    people = longest_first(
+        e.text for e in entities if e.label == "PERSON" and " " in e.text.strip()
     )
     for name in people:
         parts = name.split()

@@ -14,7 +14,14 @@ import re
 from collections import Counter
 
 from storytrace.model import Document, StoryText
-from storytrace.text import NAME_LABELS, POSSESSIVE, content_terms, entity_key, words
+from storytrace.text import (
+    NAME_LABELS,
+    POSSESSIVE,
+    content_terms,
+    entity_key,
+    longest_first,
+    words,
+)
 
 ENTITY_GROUPS = ("name", "person", "place", "org")
 _MASKED_LABELS = {*NAME_LABELS, "DATE", "TIME", "CARDINAL", "MONEY", "QUANTITY", "PERCENT"}
@@ -56,7 +63,7 @@ def _names(doc: Document) -> dict[str, list[str]]:
     person name in the same document counts as that name."""
     found: dict[str, list[str]] = {group: [] for group in ENTITY_GROUPS}
     people = {entity_key(e.text) for e in doc.entities if e.label == "PERSON"}
-    full = sorted((p for p in people if " " in p), key=lambda p: (-len(p), p))  # ties: by name
+    full = longest_first(p for p in people if " " in p)
     for mention in doc.entities:
         group = NAME_LABELS.get(mention.label)
         key = entity_key(mention.text)
