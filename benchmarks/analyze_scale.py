@@ -9,7 +9,11 @@ Runs, each `analyze --profile` in a fresh process:
 2. the same store with the 10 held-back documents added: what an addition costs, stage by
    stage, against run 1.
 
-Usage: python -m benchmarks.analyze_scale [--docs N]
+With ``--more K`` the store of the last run is kept and K further batches of 10 documents
+(the planted corpus's next ones) are added one ``analyze`` at a time: what additions cost
+once the store is large, and the first addition after a code change apart from later ones.
+
+Usage: python -m benchmarks.analyze_scale [--docs N] [--more K]
 """
 
 from __future__ import annotations
@@ -54,10 +58,46 @@ def analyze(inputs: list[Path], out: Path) -> dict:
     return {"wall_seconds": round(seconds, 1), **profile}
 
 
+def more_batches(n: int, batches: int) -> list[Path]:
+    """Files of ADDED documents each, the planted corpus's documents after the first n + ADDED."""
+    corpus = write_corpus(WORK / "corpus_more", n + ADDED * (batches + 1))
+    lines = (corpus / "docs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    files = []
+    for k in range(1, batches + 1):
+        path = WORK / f"more_{k}.jsonl"
+        path.write_text("".join(lines[n + ADDED * k : n + ADDED * (k + 1)]), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def add_more(n: int, batches: int) -> int:
+    out = WORK / "out"
+    if not (out / "storytrace.db").exists():
+        raise SystemExit(f"no store at {out}: run with --docs {n} first")
+    runs = [analyze([batch], out) for batch in more_batches(n, batches)]
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d"),
+        "data": f"benchmarks/planted.py seed 7: the store of {n} + {ADDED} documents, then "
+        f"{batches} batches of {ADDED} more, each given alone to analyze",
+        "batches": runs,
+    }
+    path = REPO / "benchmarks" / "results" / f"analyze_scale_{n}_more.json"
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print("; ".join(f"+{ADDED}: {r['wall_seconds']} s" for r in runs))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000, help="documents in the first run")
+    parser.add_argument(
+        "--more", type=int, default=0, metavar="K",
+        help="keep the last run's store and add K batches of 10 further documents",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.more:
+        return add_more(args.docs, args.more)
     shutil.rmtree(WORK, ignore_errors=True)
     base, added = split_corpus(args.docs)
     out = WORK / "out"

@@ -182,3 +182,21 @@ def test_new_matching_weights_redo_the_clusters_only(demo_db: Path, monkeypatch)
         monkeypatch.setattr(claim_stage, "load_claim_weights", lambda: shipped)
         assert pipeline.run(store, _settings(demo_db)).ran == ["claims", "timeline"]
         assert events(store) == before
+
+
+def test_a_document_moved_to_a_story_rebuilt_earlier_keeps_its_claims(demo_db: Path) -> None:
+    # Claim ids come from the stating sentence: the story rebuilt first must not meet the
+    # ids its new document's claims still hold in the story it left.
+    with Store(demo_db) as store:
+        stories = store.stories.stories()
+        claimed = {c.members[0].doc_id: c.story_id for c in store.claims.clusters()}
+        donor = next(s for s in stories[1:] if len(s.doc_ids) > 1 and s.doc_ids[-1] in claimed)
+        moved = donor.doc_ids[-1]
+        donor.doc_ids.remove(moved)
+        stories[0].doc_ids.append(moved)  # the first story is rebuilt first
+        with store.transaction():
+            store.stories.replace(stories, store.stories.topics(), {})
+        report = build_claims(store, _settings(demo_db))
+        assert report.stories == 2
+        homes = {c.story_id for c in store.claims.clusters() if c.members[0].doc_id == moved}
+    assert homes == {stories[0].id}

@@ -125,6 +125,7 @@ def _check_profile(profile: dict, shown: str) -> None:
     assert all(row["seconds"] >= 0 and row["peak_rss_mb"] > 0 for row in stages.values())
     assert profile["seconds"] == pytest.approx(sum(r["seconds"] for r in stages.values()), abs=0.1)
     assert "profile: 1 documents" in shown and "annotate" in shown
+    assert profile["outputs_seconds"] > 0 and "outputs and report written in" in shown
 
 
 def test_every_command_and_option_is_explained() -> None:

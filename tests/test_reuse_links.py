@@ -9,7 +9,7 @@ from storytrace.ml import candidates
 from storytrace.provenance import independent_origins
 from storytrace.reuse.classifier import LinkRules, load_weights
 from storytrace.reuse.features import DIRECTION_NAMES, FEATURE_NAMES
-from storytrace.reuse.links import DocInfo, ScoredPair, decide
+from storytrace.reuse.links import DocInfo, ScoredPair, decide, lowest_deciding_score
 
 RULES = LinkRules(threshold=0.3, margin=0.1, possible=0.15)
 
@@ -128,6 +128,28 @@ def test_weak_content_direction_falls_back_to_less_furniture() -> None:
     link = decide(pair("p", "q", 0.9, 0.52, trigrams=0.95), docs, RULES).links[0]
     assert (link.doc_id, link.origin_id) == ("p", "q")
     assert "less page furniture" in link.reasons[0]
+
+
+@pytest.mark.parametrize("rules", [RULES, LinkRules(0.4, 0.2, 0.1), LinkRules(0.2, 0.0, 0.05)])
+def test_pairs_below_the_lowest_deciding_score_change_no_decision(rules: LinkRules) -> None:
+    # The reuse stage reads only pairs at or above it (most pairs of a large store are not).
+    rng = np.random.default_rng(11)
+    docs = [f"d{i:02d}" for i in range(30)]
+    dates = {d: f"2024-01-{rng.integers(1, 4):02d}" for d in docs[::3]}
+    pairs = []
+    for a, b in sorted({tuple(sorted(rng.choice(docs, 2, replace=False))) for _ in range(120)}):
+        score = float(rng.choice([rng.random() * 0.3, rng.random()]))  # many low scores
+        pairs += pair(str(a), str(b), score, float(rng.random()), trigrams=float(rng.random()))
+    infos_ = {d: DocInfo(d, published=dates.get(d)) for d in docs}
+    floor = lowest_deciding_score(rules)
+    kept = [p for p in pairs if p.score >= floor]
+    assert len(kept) < len(pairs) and any(
+        p.score >= floor for p in pairs
+    )  # the filter drops some pairs and keeps some
+    every, read = decide(pairs, infos_, rules), decide(kept, infos_, rules)
+    assert every.links and every.possible  # decisions of both kinds are compared
+    assert read.links == every.links and read.possible == every.possible
+    assert read.families == every.families
 
 
 def test_lsh_pairs_find_identical_signatures_and_respect_the_query_mask() -> None:

@@ -93,3 +93,29 @@ def test_cli_entity_timeline_lists_dated_events_with_their_evidence(demo_store: 
     assert table.exit_code == 0 and "events of Meridian" in table.output
     none = runner.invoke(app, ["timeline", "--db", str(demo_store), "--no-update", "-e", "Zorblax"])
     assert none.exit_code == 0 and "No events" in none.output
+
+
+def _snapshot(store: Store) -> tuple[list, list, dict]:
+    entries = [
+        (e.story_id, e.value, e.label, e.origins, e.sources) for e in store.timeline.entries()
+    ]
+    return entries, store.timeline.unresolved(), store.timeline.doc_dates()
+
+
+def test_only_stories_whose_claims_were_rebuilt_get_a_new_timeline(demo_db: Path) -> None:
+    with Store(demo_db) as store:
+        before = _snapshot(store)
+        assert build_timelines(store).rebuilt == 0  # nothing changed
+        stories = store.stories.stories()
+        changed = next(s.id for s in stories if store.timeline.entries(s.id))
+        with store.transaction():  # as the claim stage does when it rebuilds a story
+            store.claims.drop_stories([changed])
+        report = build_timelines(store)
+        assert report.rebuilt == 1 and report.stories == len(stories)
+        assert not store.timeline.entries(changed)  # drawn from the story's claims: none now
+        incremental = _snapshot(store)
+        assert incremental[0] == [e for e in before[0] if e[0] != changed]
+        with store.transaction():
+            store.timeline.drop_stories([s.id for s in stories])
+        assert build_timelines(store).rebuilt == len(stories)
+        assert _snapshot(store) == incremental  # the same as rebuilding every story

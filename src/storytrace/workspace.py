@@ -202,12 +202,13 @@ class Workspace:
         summary.md in ``out``."""
         return payload.write_outputs(self.store, out)
 
-    def profile(self, run: RunReport) -> dict[str, Any]:
-        """What each stage of ``run`` cost, over this store's documents and sentences."""
+    def profile(self, run: RunReport, outputs_seconds: float | None = None) -> dict[str, Any]:
+        """What each stage of ``run`` cost, over this store's documents and sentences, and
+        what writing the outputs and report took."""
         documents, sentences = self.store.count("documents"), self.store.count("sentences")
-        return profile_payload(run, documents, sentences)
+        return profile_payload(run, documents, sentences, outputs_seconds)
 
-    def overview(self) -> list[dict[str, Any]]:
+    def overview(self) -> dict[str, Any]:
         return self.shown(payload.overview(self.store))
 
     # -- what the web app shows ------------------------------------------------------------

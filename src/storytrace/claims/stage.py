@@ -61,7 +61,7 @@ from storytrace.model import (
 from storytrace.nlp import load_parser
 from storytrace.profiling import count
 from storytrace.progress import Progress, QuietProgress
-from storytrace.provenance import independent_origins
+from storytrace.provenance import FamilyIndex, independent_origins
 from storytrace.sentences import boilerplate_start, fragment_reason
 from storytrace.settings import Settings
 from storytrace.stage import RunContext, Stage, StageResult
@@ -233,20 +233,21 @@ def update_stories(
 ) -> None:
     report = report if report is not None else ClaimReport()
     stories = store.stories.stories()
-    families = store.reuse.families()
-    by_doc: dict[str, list[Family]] = defaultdict(list)
-    for family in families:
-        for doc_id in family.doc_ids:
-            by_doc[doc_id].append(family)
+    families = FamilyIndex(store.reuse.families())
     known = store.claims.fingerprints()
     with store.transaction():
         store.claims.drop_stories(set(known) - {s.id for s in stories})
     todo = []
     for story in stories:
-        touching = {f.id: f for d in story.doc_ids for f in by_doc[d]}
-        fingerprint = _fingerprint(story, list(touching.values()), _matching(weights))
+        touching = families.touching(story.doc_ids)
+        fingerprint = _fingerprint(story, touching, _matching(weights))
         if known.get(story.id) != fingerprint:
-            todo.append((story, list(touching.values()), fingerprint))
+            todo.append((story, touching, fingerprint))
+    # Claim ids come from the sentences that state them, so a document that moved between
+    # two stories would give the story rebuilt first an id the other still holds: every
+    # story to rebuild is emptied before any is rebuilt.
+    with store.transaction():
+        store.claims.drop_stories([story.id for story, _, _ in todo])
     bar.start("Clustering claims", len(todo))
     for story, touching, fingerprint in todo:
         result = story_claims(store, story, touching, weights, threads)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -265,10 +266,12 @@ def analyze_command(
             report, run = ws.analyze(paths or [], urls, bars)
         render.ingest_report(report)
         render.stage_lines(run)
+        started = time.perf_counter()
         written = ws.export(out) + ws.report(out)
+        writing = time.perf_counter() - started
         render.overview(ws.overview())
         if profile:
-            costs = ws.profile(run)
+            costs = ws.profile(run, writing)
             render.profile_table(costs)
             written.append(out / "profile.json")
             write_atomic(out / "profile.json", to_json(costs) + "\n")

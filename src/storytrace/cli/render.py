@@ -66,21 +66,25 @@ def profile_table(data: Payload) -> None:
     table.add_row("all", f"{data['seconds']:.1f}", _num(data["docs_per_s"]), "",
                   str(data["peak_rss_mb"]), "", "", style="bold")  # fmt: skip
     console.print(table)
+    if data.get("outputs_seconds") is not None:
+        console.print(f"outputs and report written in {data['outputs_seconds']:.1f} s")
 
 
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
-def overview(rows: list[Payload]) -> None:
-    """One screen: each story with its size, independent origins and best claim."""
+def overview(data: Payload) -> None:
+    """One screen: the largest stories with their size, independent origins and best claim."""
     table = Table("story", "docs", "origins", "best-supported claim", title="stories",
                   title_justify="left", show_lines=False)  # fmt: skip
-    for row in rows:
+    for row in data["stories"]:
         claim = f"{row['claim'][:110]} ({row['claim_origins']} origins)" if row["claim"] else "-"
         table.add_row(escape(row["label"][:50]), str(row["documents"]), str(row["origins"]),
                       escape(claim))  # fmt: skip
     console.print(table)
+    if data["more"]:
+        console.print(f"… and {data['more']:,} smaller stories: every one is in the report.")
 
 
 def stage_table(rows: list[Payload]) -> None:

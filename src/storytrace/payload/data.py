@@ -15,7 +15,8 @@ from typing import Any
 from storytrace import __version__
 from storytrace.ask import Answer, rank
 from storytrace.brief import Brief, store_briefs
-from storytrace.model import Family, ReuseLink, Story
+from storytrace.model import Story
+from storytrace.provenance import FamilyIndex, LinkIndex
 from storytrace.store import Store
 from storytrace.timeline.entity import EntityTimelineRow
 
@@ -280,19 +281,23 @@ def answer_payload(answer: Answer, locations: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def overview(store: Store) -> list[dict[str, Any]]:
-    """Each story with its size, independent origins and best-supported claim."""
-    briefs = {b.story_id: b for b in store_briefs(store, None, 1)}
+OVERVIEW_STORIES = 20
+
+
+def overview(store: Store, limit: int = OVERVIEW_STORIES) -> dict[str, Any]:
+    """The ``limit`` largest stories, each with its size, independent origins and
+    best-supported claim, and how many more there are (a terminal is no place for 5,000)."""
+    stories = store.stories.stories()
     rows = []
-    for story in store.stories.stories():
-        brief = briefs.get(story.id)
+    for story in stories[:limit]:
+        brief = next(iter(store_briefs(store, story.id, 1)), None)
         top = brief.items[0] if brief and brief.items else None
         rows.append({
             "story_id": story.id, "label": story.label, "documents": len(story.doc_ids),
             "origins": story.origins, "claim": top.text if top else None,
             "claim_origins": top.origins if top else None,
         })  # fmt: skip
-    return rows
+    return {"stories": rows, "more": max(0, len(stories) - limit)}
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -300,8 +305,8 @@ def report_data(store: Store, brief_items: int = 8) -> dict[str, Any]:
     """Everything a report shows, as one dict (schema ``storytrace.report/1``); the HTML
     and Markdown reports are drawn from it alone (docs/design/report.md)."""
     stories = store.stories.stories()
-    families = store.reuse.families()
-    links = store.reuse.links(with_pairs=True)
+    families = FamilyIndex(store.reuse.families())
+    links = LinkIndex(store.reuse.links(with_pairs=True))
     briefs = {b.story_id: b for b in store_briefs(store, None, brief_items)}
     return {
         "schema": REPORT_SCHEMA,
@@ -327,16 +332,17 @@ def story_data(store: Store, story_id: str, brief_items: int = 8) -> dict[str, A
     if not found:
         raise KeyError(story_id)
     briefs = store_briefs(store, story_id, brief_items)
-    links = store.reuse.links(with_pairs=False)
-    return _story(store, found[0], briefs[0] if briefs else None, store.reuse.families(), links)
+    links = LinkIndex(store.reuse.links(with_pairs=False))
+    families = FamilyIndex(store.reuse.families())
+    return _story(store, found[0], briefs[0] if briefs else None, families, links)
 
 
 def _story(
     store: Store,
     story: Story,
     brief: Brief | None,
-    families: list[Family],
-    links: list[ReuseLink],
+    families: FamilyIndex,
+    links: LinkIndex,
 ) -> dict[str, Any]:
     return {
         **asdict(story),
@@ -349,12 +355,11 @@ def _story(
 
 
 def provenance(
-    doc_ids: list[str], families: list[Family], links: list[ReuseLink]
+    doc_ids: list[str], families: FamilyIndex, links: LinkIndex
 ) -> dict[str, list[dict[str, Any]]]:
     """The derivation graph of a story's documents: every family that touches them, its
     links (derived -> source), and the external origin a family declares, if any."""
-    members = set(doc_ids)
-    touching = [f for f in families if members & set(f.doc_ids)]
+    touching = families.touching(doc_ids)
     nodes: dict[str, dict[str, Any]] = {
         d: {"id": d, "kind": "independent", "in_story": True} for d in doc_ids
     }
@@ -369,25 +374,21 @@ def provenance(
                                "label": family.external_origin}  # fmt: skip
             edges.append({"from": family.root_id, "to": external, "kind": "declared source",
                           "confidence": None})  # fmt: skip
-    for link in links:
-        if link.doc_id in nodes and link.origin_id in nodes:
-            edges.append({"from": link.doc_id, "to": link.origin_id, "kind": link.kind,
+    for link in links.among(nodes):
+        edges.append({"from": link.doc_id, "to": link.origin_id, "kind": link.kind,
                           "confidence": round(link.confidence, 3)})  # fmt: skip
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
-def document_data(
-    store: Store, doc_id: str, links: list[ReuseLink] | None = None
-) -> dict[str, Any]:
+def document_data(store: Store, doc_id: str, links: LinkIndex | None = None) -> dict[str, Any]:
     """One document with its removed lines and relatives (KeyError when unknown)."""
     doc = store.get(doc_id)
-    if links is None:
-        links = store.reuse.links(doc_id, with_pairs=True)
+    mine_links = (
+        links.of(doc_id) if links is not None else store.reuse.links(doc_id, with_pairs=True)
+    )
     sentences = {s.index: s.text for s in doc.sentences}
     relatives = []
-    for link in links:
-        if doc_id not in (link.doc_id, link.origin_id):
-            continue
+    for link in mine_links:
         other = link.origin_id if link.doc_id == doc_id else link.doc_id
         other_sentences = {s.index: s.text for s in store.get(other).sentences}
         mine, theirs = (sentences, other_sentences) if link.doc_id == doc_id else (

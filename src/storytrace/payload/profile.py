@@ -10,10 +10,13 @@ from storytrace.pipeline import RunReport, StageOutcome
 PROFILE_SCHEMA = "storytrace.profile/1"
 
 
-def profile_payload(run: RunReport, documents: int, sentences: int) -> dict[str, Any]:
+def profile_payload(
+    run: RunReport, documents: int, sentences: int, outputs_seconds: float | None = None
+) -> dict[str, Any]:
     """Per stage that ran: seconds, documents and sentences per second (over the store's
     ``documents`` and ``sentences``: every one of them on a first run), peak memory, and
-    what each expensive model was given."""
+    what each expensive model was given; and the seconds spent writing the outputs (they
+    cover the whole store, so they are not a stage's cost)."""
     stages = [_row(o, documents, sentences) for o in run.outcomes if o.ran]
     total = sum(row["seconds"] for row in stages)
     return {
@@ -24,6 +27,7 @@ def profile_payload(run: RunReport, documents: int, sentences: int) -> dict[str,
         "seconds": round(total, 2),
         "docs_per_s": _rate(documents, total),
         "peak_rss_mb": max((row["peak_rss_mb"] for row in stages), default=0),
+        "outputs_seconds": None if outputs_seconds is None else round(outputs_seconds, 2),
         "stages": stages,
     }
 

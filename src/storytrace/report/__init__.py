@@ -11,13 +11,12 @@ its removed furniture and its relatives with aligned sentences.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from storytrace.payload import REPORT_SCHEMA, display_names, report_data, report_markdown
+from storytrace.payload import REPORT_SCHEMA, display_names, report_data, report_markdown, to_json
 from storytrace.payload.markdown import CLAIMS_SHOWN
 from storytrace.report.svg import provenance_svg, timeline_svg
 from storytrace.store import Store
@@ -30,7 +29,7 @@ def write_report(store: Store, out: Path) -> list[Path]:
     data = report_data(store)
     written = []
     for name, text in (
-        ("report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n"),
+        ("report.json", to_json(data) + "\n"),
         ("report.html", render_html(data)),
         ("report.md", report_markdown(data)),
     ):

@@ -33,7 +33,7 @@ from storytrace.reuse.features import (
     compare,
     prepare,
 )
-from storytrace.reuse.links import DocInfo, ScoredPair, decide
+from storytrace.reuse.links import DocInfo, ScoredPair, decide, lowest_deciding_score
 from storytrace.settings import Settings
 from storytrace.stage import RunContext, Stage, StageResult
 from storytrace.store import Store
@@ -186,10 +186,7 @@ def decide_links(
 ) -> tuple[list[ReuseLink], list[Family]]:
     """Links and families from every scored pair in the store; replaces the stored ones."""
     weights = weights or load_weights()
-    scored = [
-        ScoredPair(p.doc_id, p.other_id, p.score, p.direction, p.trigrams, p.coverage, p.size)
-        for p in store.reuse.pairs()
-    ]
+    scored = [ScoredPair(*row) for row in store.reuse.scored(lowest_deciding_score(weights.rules))]
     involved = {p.doc_id for p in scored}
     decision = decide(scored, _doc_infos(store, involved), weights.rules, weights.calibrate)
     links = decision.links + decision.possible

@@ -160,7 +160,10 @@ class ClaimTables:
             "(SELECT id FROM claim_clusters WHERE story_id = ?)",
             ids,
         )
-        for table in ("claim_clusters", "disagreements", "story_entities", "claim_stories"):
+        # A story's timeline is drawn from its claims: rebuilt claims make it stale.
+        tables = ("claim_clusters", "disagreements", "story_entities", "claim_stories",
+                  "timeline_stories")  # fmt: skip
+        for table in tables:
             self.conn.executemany(f"DELETE FROM {table} WHERE story_id = ?", ids)
 
     def set_story(

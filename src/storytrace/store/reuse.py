@@ -225,6 +225,17 @@ class ReuseTables:
                 direction_features=np.frombuffer(row[8], dtype=np.float32),
             )
 
+    def scored(
+        self, min_score: float = 0.0
+    ) -> Iterator[tuple[str, str, float, float, float, float, int]]:
+        """(doc, other, score, direction, trigrams, coverage, size) of the scored pairs at or
+        above ``min_score``, without their feature vectors."""
+        yield from self.conn.execute(
+            "SELECT doc_id, other_id, score, direction, trigrams, coverage, size "
+            "FROM reuse_pairs WHERE score >= ? ORDER BY doc_id, other_id",
+            (min_score,),
+        )
+
     def rescore(self, scores: Iterable[tuple[float, float, str, str]]) -> None:
         """(score, direction, doc, other) rows: new model weights, same features."""
         self.conn.executemany(

@@ -443,6 +443,14 @@ MIGRATIONS: list[str] = [
         similarity REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 10: what each story's timeline was built from, so a run rebuilds only the timelines
+    # of stories whose claims, documents or families changed.
+    """
+    CREATE TABLE timeline_stories (
+        story_id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

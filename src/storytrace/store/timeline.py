@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection, Iterable
 from dataclasses import asdict
 
 from storytrace.model import DocDate, StoryTimeline, TimelineEntry, TimelineSource
@@ -14,9 +15,32 @@ class TimelineTables:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def replace(self, timelines: dict[str, StoryTimeline]) -> None:
-        for table in ("timeline_entries", "timeline_unresolved", "doc_dates"):
-            self.conn.execute(f"DELETE FROM {table}")
+    def fingerprints(self) -> dict[str, str]:
+        """What each stored story timeline was built from (see the timeline stage)."""
+        return dict(self.conn.execute("SELECT story_id, fingerprint FROM timeline_stories"))
+
+    def drop_stories(self, story_ids: Iterable[str]) -> None:
+        """Forget the timelines of these stories (their document dates stay)."""
+        ids = [(s,) for s in story_ids]
+        for table in ("timeline_entries", "timeline_unresolved", "timeline_stories"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE story_id = ?", ids)
+
+    def keep_doc_dates(self, doc_ids: Collection[str]) -> None:
+        """Forget the dates of documents not in ``doc_ids`` (no longer in any story)."""
+        stale = [(d,) for (d,) in self.conn.execute("SELECT doc_id FROM doc_dates")
+                 if d not in doc_ids]  # fmt: skip
+        self.conn.executemany("DELETE FROM doc_dates WHERE doc_id = ?", stale)
+
+    def update(self, timelines: dict[str, StoryTimeline], fingerprints: dict[str, str]) -> None:
+        """Replace the timelines of the given stories (others are kept)."""
+        self.drop_stories(timelines)
+        self.conn.executemany(
+            "INSERT INTO timeline_stories(story_id, fingerprint) VALUES (?, ?)",
+            [(story_id, fingerprints[story_id]) for story_id in timelines],
+        )
+        self._insert(timelines)
+
+    def _insert(self, timelines: dict[str, StoryTimeline]) -> None:
         self.conn.executemany(
             "INSERT INTO timeline_entries(story_id, value, sort_key, precision, label, "
             "cluster_id, documents, origins, sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -75,6 +99,14 @@ class TimelineTables:
             args = (story_id,)
         rows = self.conn.execute(query + " ORDER BY rowid", args)
         return [(sid, TimelineSource(**json.loads(source))) for sid, source in rows]
+
+    def counts(self) -> tuple[int, int, int]:
+        """Stored entries, unresolved expressions and documents with an estimated date."""
+        return (
+            int(self.conn.execute("SELECT count(*) FROM timeline_entries").fetchone()[0]),
+            int(self.conn.execute("SELECT count(*) FROM timeline_unresolved").fetchone()[0]),
+            int(self.conn.execute("SELECT count(*) FROM doc_dates WHERE estimated").fetchone()[0]),
+        )
 
     def doc_dates(self) -> dict[str, DocDate]:
         rows = self.conn.execute(

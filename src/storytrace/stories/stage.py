@@ -32,7 +32,7 @@ from storytrace.ml import candidates, encode
 from storytrace.ml.logistic import weights_fingerprint
 from storytrace.model import Family, Story, StoryEntity, StoryText, Topic
 from storytrace.progress import Progress, QuietProgress
-from storytrace.provenance import independent_origins
+from storytrace.provenance import FamilyIndex, independent_origins
 from storytrace.settings import Settings
 from storytrace.stage import RunContext, Stage, StageResult
 from storytrace.store import Store
@@ -250,10 +250,7 @@ def describe(
     titles = _titles(store, list(texts)) if store is not None else {}
     # A story is labelled by an original report, not by a rewrite or a round-up of it.
     derived = {m.doc_id for f in families for m in f.members if m.role == "derivative"}
-    families_of: dict[str, list[Family]] = defaultdict(list)  # so each story reads its own
-    for family in families:
-        for doc_id in family.doc_ids:
-            families_of[doc_id].append(family)
+    families_of = FamilyIndex(families)  # so each story reads its own
     stories = []
     for story_id, docs in members.items():
         docs.sort(key=lambda d: (-centrality.get(d, 0.0), d))
@@ -269,19 +266,11 @@ def describe(
                 first_date=dates[0] if dates else None,
                 last_date=dates[-1] if dates else None,
                 undated=len(docs) - len(dates),
-                origins=independent_origins(docs, _touching(docs, families_of)),
+                origins=independent_origins(docs, families_of.touching(docs)),
             )
         )
     topics = _topics(stories, texts)
     return stories, topics, centrality
-
-
-def _touching(docs: list[str], families_of: dict[str, list[Family]]) -> list[Family]:
-    seen: dict[str, Family] = {}
-    for doc_id in docs:
-        for family in families_of.get(doc_id, ()):
-            seen[family.id] = family
-    return list(seen.values())
 
 
 def _centrality(

@@ -15,12 +15,14 @@ guessed.
 Each undated document also gets an *estimated* earliest date: the latest absolute date its
 own text states (it cannot be older than what it reports), with that reason.
 
-Timelines are recomputed from the stored claim clusters whenever they, the stories or the
-families change (regular expressions only: fast), in one transaction.
+A story's timeline is rebuilt from its stored claim clusters when its documents changed or
+the claim stage rebuilt its claims (its families or the matching changed); the others are
+kept, so adding documents rebuilds only the timelines of the stories they join.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +38,7 @@ from storytrace.model import (
     TimelineSource,
 )
 from storytrace.progress import Progress, QuietProgress
-from storytrace.provenance import independent_origins
+from storytrace.provenance import FamilyIndex, independent_origins
 from storytrace.stage import RunContext, Stage, StageResult
 from storytrace.store import Store
 from storytrace.timeline.timex import TimeExpression, find_timexes
@@ -49,9 +51,15 @@ _PRECISE = {"day": "day", "time": "day", "week": "week", "month": "month", "quar
             "season": "month", "year": "year", "decade": "approximate"}  # fmt: skip
 
 
+VERSION = "timeline/1"
+# Beyond this many stories to rebuild, one query for every claim cluster beats one per story.
+_READ_ALL_AT = 100
+
+
 @dataclass(slots=True)
 class TimelineReport:
     stories: int = 0
+    rebuilt: int = 0  # stories whose timeline this run built
     entries: int = 0
     unresolved: int = 0
     estimated_documents: int = 0
@@ -59,38 +67,59 @@ class TimelineReport:
 
 def run(ctx: RunContext) -> StageResult:
     report = build_timelines(ctx.store, ctx.progress)
-    summary = {"stories": report.stories, "entries": report.entries,
-               "unresolved": report.unresolved}  # fmt: skip
+    summary = {"stories": report.stories, "rebuilt": report.rebuilt,
+               "entries": report.entries, "unresolved": report.unresolved}  # fmt: skip
     message = (
         f"timelines: {report.entries} dated entries, {report.unresolved} expressions left "
-        "unresolved"
+        f"unresolved ({report.rebuilt} of {report.stories} stories rebuilt)"
     )
     return StageResult(True, summary, message, report)
 
 
 def build_timelines(store: Store, progress: Progress | None = None) -> TimelineReport:
-    """Rebuild every story's timeline from the stored claim clusters."""
+    """Bring every story's timeline up to date with its claim clusters, rebuilding only
+    stories whose claims, documents or families changed since their timeline was made."""
     bar = progress or QuietProgress()
-    families = store.reuse.families()
     stories = store.stories.stories()
-    clusters: dict[str, list[ClaimCluster]] = defaultdict(list)
-    for cluster in store.claims.clusters():
-        clusters[cluster.story_id].append(cluster)
-    report = TimelineReport(stories=len(stories))
+    wanted = {s.id: _fingerprint(s) for s in stories}
+    known = store.timeline.fingerprints()
+    todo = [s for s in stories if known.get(s.id) != wanted[s.id]]
+    report = TimelineReport(stories=len(stories), rebuilt=len(todo))
     results = {}
-    bar.start("Timelines", len(stories))
-    for story in stories:
-        dates = store.claims.outlets(story.doc_ids)
-        touching = [f for f in families if set(f.doc_ids) & set(story.doc_ids)]
-        results[story.id] = story_timeline(story, clusters[story.id], dates, touching)
-        bar.advance(1)
+    if todo:
+        families = FamilyIndex(store.reuse.families())
+        clusters = _clusters(store, [s.id for s in todo])
+        bar.start("Timelines", len(todo))
+        for story in todo:
+            dates = store.claims.outlets(story.doc_ids)
+            touching = families.touching(story.doc_ids)
+            results[story.id] = story_timeline(story, clusters[story.id], dates, touching)
+            bar.advance(1)
     with store.transaction():
-        store.timeline.replace(results)
-    for result in results.values():
-        report.entries += len(result.entries)
-        report.unresolved += len(result.unresolved)
-        report.estimated_documents += sum(d.estimated for d in result.doc_dates)
+        store.timeline.drop_stories(set(known) - set(wanted))
+        store.timeline.update(results, wanted)
+        store.timeline.keep_doc_dates({d for s in stories for d in s.doc_ids})
+    report.entries, report.unresolved, report.estimated_documents = store.timeline.counts()
     return report
+
+
+def _clusters(store: Store, story_ids: list[str]) -> dict[str, list[ClaimCluster]]:
+    """The claim clusters of these stories: one query each, or one for all when many."""
+    if len(story_ids) <= _READ_ALL_AT:
+        return {story_id: store.claims.clusters(story_id) for story_id in story_ids}
+    found: dict[str, list[ClaimCluster]] = defaultdict(list)
+    wanted = set(story_ids)
+    for cluster in store.claims.clusters():
+        if cluster.story_id in wanted:
+            found[cluster.story_id].append(cluster)
+    return found
+
+
+def _fingerprint(story: Story) -> str:
+    """A story's documents under this stage's version. The claim stage forgets a story's
+    fingerprint whenever it rebuilds the story's claims (its families or matching changed),
+    so the timeline is rebuilt then too."""
+    return hashlib.sha1("\n".join([VERSION, *story.doc_ids]).encode("utf-8")).hexdigest()
 
 
 def story_timeline(
@@ -251,7 +280,7 @@ def _unique(sources: list[TimelineSource]) -> list[TimelineSource]:
 
 STAGE = Stage(
     name="timeline",
-    version="timeline/1",
+    version=VERSION,
     requires=("claim_clusters", "stories", "families"),
     produces=("timelines",),
     run=run,
