@@ -13,7 +13,11 @@ With ``--more K`` the store of the last run is kept and K further batches of 10 
 (the planted corpus's next ones) are added one ``analyze`` at a time: what additions cost
 once the store is large, and the first addition after a code change apart from later ones.
 
-Usage: python -m benchmarks.analyze_scale [--docs N] [--more K]
+``--families DB`` scores the derivation families of a store made by run 1 (or 2) against the
+planted truth: pairs of documents in one family, precision / recall / F1 (the gold of
+`benchmarks/planted.py: gold_pairs`; exact copies stored once count for each of their lines).
+
+Usage: python -m benchmarks.analyze_scale [--docs N] [--more K] [--families DB]
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ import json
 import os
 import platform
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
+from collections import defaultdict
+from itertools import combinations
 from pathlib import Path
 
-from benchmarks.planted import write_corpus
+from benchmarks.planted import gold_pairs, write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "out" / "bench" / "analyze_scale"
@@ -88,6 +95,35 @@ def add_more(n: int, batches: int) -> int:
     return 0
 
 
+def family_scores(db: Path) -> dict:
+    """Family-pair precision, recall and F1 of a store's families against the planted truth
+    (documents of the first two runs' inputs only: their lines name them)."""
+    keys = {
+        name: [json.loads(x)["id"] for x in (WORK / name).open(encoding="utf-8")]
+        for name in ("base.jsonl", "added.jsonl")
+    }
+    conn = sqlite3.connect(db)
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for location, doc_id in conn.execute("SELECT location, doc_id FROM locations"):
+        path, _, line = location.rpartition("#L")
+        if Path(path).name in keys:
+            keys_of[doc_id].append(keys[Path(path).name][int(line) - 1])
+    members: dict[str, list[str]] = defaultdict(list)
+    for family_id, doc_id in conn.execute("SELECT family_id, doc_id FROM family_members"):
+        members[family_id].extend(keys_of.get(doc_id, []))
+    found = {frozenset(p) for ks in members.values() for p in combinations(sorted(set(ks)), 2)}
+    held = {k for ks in keys_of.values() for k in ks}
+    truth = (json.loads(x) for x in (WORK / "corpus" / "truth.jsonl").open(encoding="utf-8"))
+    gold = {p for p in gold_pairs(t for t in truth if t["doc"] in held) if p <= held}
+    hits = len(found & gold)
+    precision, recall = hits / max(1, len(found)), hits / max(1, len(gold))
+    return {
+        "documents": len(held), "gold_pairs": len(gold), "found_pairs": len(found),
+        "precision": round(precision, 4), "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / (precision + recall), 4) if hits else 0.0,
+    }  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000, help="documents in the first run")
@@ -95,7 +131,14 @@ def main() -> int:
         "--more", type=int, default=0, metavar="K",
         help="keep the last run's store and add K batches of 10 further documents",
     )  # fmt: skip
+    parser.add_argument(
+        "--families", type=Path, metavar="DB",
+        help="score this store's derivation families against the planted truth",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.families:
+        print(json.dumps(family_scores(args.families), indent=2))
+        return 0
     if args.more:
         return add_more(args.docs, args.more)
     shutil.rmtree(WORK, ignore_errors=True)

@@ -113,11 +113,24 @@ def test_analyze_writes_store_json_and_summary(tmp_path: Path) -> None:
     assert stories["schema"] == "storytrace.stories/1"
     assert stories["topics"][0]["stories"][0]["label"].startswith("Council approves")
     assert str(out / "summary.md") in result.output.replace("\n", "")
+    # A page added later: the profile's rates are over what this run added, not the store.
+    (tmp_path / "in" / "later.txt").write_text(PAGE.replace("Kestrel", "Orrin"))
+    again = runner.invoke(app, args, terminal_width=200)
+    assert again.exit_code == 0, again.output
+    profile = json.loads((out / "profile.json").read_text())
+    assert profile["documents"] == 2 and profile["rates_over"]["documents"] == 1
+    assert profile["rates_over"]["of"] == "added by this run"
+    assert "rates over the 1 document added by this run" in again.output
 
 
 def _check_profile(profile: dict, shown: str) -> None:
     """Every stage's cost, and the models' inputs where the work happened."""
     assert profile["schema"] == "storytrace.profile/1" and profile["documents"] == 1
+    assert profile["rates_over"] == {
+        "documents": 1,
+        "sentences": profile["sentences"],
+        "of": "added by this run",
+    }  # a first run adds everything
     stages = {row["stage"]: row for row in profile["stages"]}
     assert list(stages)[:3] == ["read", "clean", "annotate"] and "claims" in stages
     assert stages["annotate"]["model_inputs"]["spaCy sentences+NER"] >= 2  # its paragraphs

@@ -110,6 +110,17 @@ def test_second_run_is_a_no_op(demo_db: Path) -> None:
     assert after == before
 
 
+def test_known_pairs_of_some_documents_are_every_stored_pair_they_are_in(
+    demo_store: Path,
+) -> None:
+    with Store(demo_store) as store:
+        every = store.reuse.known_pairs()
+        some = sorted({a for a, _ in every})[::3]
+        mine = store.reuse.known_pairs(some)
+    assert mine == {(a, b) for a, b in every if a in some} and 0 < len(mine) < len(every)
+    assert all((b, a) in every for a, b in mine)  # stored both ways: none is missed
+
+
 def test_adding_documents_later_gives_the_one_shot_families(
     split_db: tuple[Path, Path], demo_store: Path
 ) -> None:

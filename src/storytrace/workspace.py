@@ -51,6 +51,7 @@ class IngestReport:
     units_skipped: int = 0  # finished in an earlier run
     records: int = 0
     new_documents: int = 0
+    new_sentences: int = 0  # sentences of the new documents
     duplicates: int = 0  # same content as a stored document, seen at a new location
     already_stored: int = 0  # same location stored by an earlier (interrupted) run
     cleaned: int = 0
@@ -123,8 +124,11 @@ class Workspace:
     ) -> tuple[IngestReport, RunReport]:
         """Read inputs in and run every stage."""
         inputs = Inputs(list(paths), urls_file)
+        sentences = self.store.count("sentences")
         run = pipeline.run(self.store, self.settings, None, inputs, progress)
-        return IngestReport.from_run(self.settings.db, run), run
+        report = IngestReport.from_run(self.settings.db, run)
+        report.new_sentences = self.store.count("sentences") - sentences
+        return report, run
 
     def update(self, view: str, progress: Progress | None = None) -> RunReport:
         """Bring the stages ``view`` reads up to date (see ``UNTIL``)."""
@@ -202,11 +206,18 @@ class Workspace:
         summary.md in ``out``."""
         return payload.write_outputs(self.store, out)
 
-    def profile(self, run: RunReport, outputs_seconds: float | None = None) -> dict[str, Any]:
-        """What each stage of ``run`` cost, over this store's documents and sentences, and
-        what writing the outputs and report took."""
-        documents, sentences = self.store.count("documents"), self.store.count("sentences")
-        return profile_payload(run, documents, sentences, outputs_seconds)
+    def profile(
+        self,
+        run: RunReport,
+        outputs_seconds: float | None = None,
+        added: IngestReport | None = None,
+    ) -> dict[str, Any]:
+        """What each stage of ``run`` cost, and what writing the outputs and report took.
+        Rates are over the documents the run added (``added``), or over the whole store when
+        it added none (a stage rerun for new models or settings works on every document)."""
+        stored = (self.store.count("documents"), self.store.count("sentences"))
+        new = (added.new_documents, added.new_sentences) if added else (0, 0)
+        return profile_payload(run, stored, new if new[0] else None, outputs_seconds)
 
     def overview(self) -> dict[str, Any]:
         return self.shown(payload.overview(self.store))

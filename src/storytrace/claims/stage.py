@@ -103,8 +103,8 @@ def run(ctx: RunContext) -> StageResult:
                "disagreements": report.disagreements}  # fmt: skip
     store = ctx.store
     message = (
-        f"claims: {store.claims.count()} claims in {len(store.claims.clusters())} clusters, "
-        f"{len(store.claims.disagreements())} disagreements"
+        f"claims: {store.claims.count()} claims in {store.claims.count('claim_clusters')} "
+        f"clusters, {store.claims.count('disagreements')} disagreements"
     )
     return StageResult(report.documents + report.stories > 0, summary, message, report)
 

@@ -271,7 +271,7 @@ def analyze_command(
         writing = time.perf_counter() - started
         render.overview(ws.overview())
         if profile:
-            costs = ws.profile(run, writing)
+            costs = ws.profile(run, writing, report)
             render.profile_table(costs)
             written.append(out / "profile.json")
             write_atomic(out / "profile.json", to_json(costs) + "\n")

@@ -55,9 +55,13 @@ def stage_lines(run: RunReport, after: str = "annotate") -> None:
 
 def profile_table(data: Payload) -> None:
     """The cost of each stage that ran (``analyze --profile``)."""
+    over = data["rates_over"]
+    title = f"profile: {data['documents']} documents, {data['sentences']} sentences"
+    if over["of"] != "stored":
+        noun = "document" if over["documents"] == 1 else "documents"
+        title += f" (rates over the {over['documents']:,} {noun} {over['of']})"
     table = Table("stage", "seconds", "docs/s", "sentences/s", "peak MB", "worker MB",
-                  "model inputs", title=f"profile: {data['documents']} documents, "
-                  f"{data['sentences']} sentences", title_justify="left")  # fmt: skip
+                  "model inputs", title=title, title_justify="left")  # fmt: skip
     for row in data["stages"]:
         calls = ", ".join(f"{name}: {n:,}" for name, n in row["model_inputs"].items())
         table.add_row(row["stage"], f"{row['seconds']:.1f}", _num(row["docs_per_s"]),

@@ -11,19 +11,31 @@ PROFILE_SCHEMA = "storytrace.profile/1"
 
 
 def profile_payload(
-    run: RunReport, documents: int, sentences: int, outputs_seconds: float | None = None
+    run: RunReport,
+    stored: tuple[int, int],
+    added: tuple[int, int] | None = None,
+    outputs_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Per stage that ran: seconds, documents and sentences per second (over the store's
-    ``documents`` and ``sentences``: every one of them on a first run), peak memory, and
+    """Per stage that ran: seconds, documents and sentences per second, peak memory, and
     what each expensive model was given; and the seconds spent writing the outputs (they
-    cover the whole store, so they are not a stage's cost)."""
+    cover the whole store, so they are not a stage's cost).
+
+    ``stored`` and ``added``: (documents, sentences) in the store and added by the run.
+    Rates are over what the run added when it added something (10 pages added to 10,000
+    are 10 documents of work, not 10,000), else over everything stored."""
+    documents, sentences = added or stored
     stages = [_row(o, documents, sentences) for o in run.outcomes if o.ran]
     total = sum(row["seconds"] for row in stages)
     return {
         "schema": PROFILE_SCHEMA,
         "version": __version__,
-        "documents": documents,
-        "sentences": sentences,
+        "documents": stored[0],
+        "sentences": stored[1],
+        "rates_over": {
+            "documents": documents,
+            "sentences": sentences,
+            "of": "added by this run" if added else "stored",
+        },
         "seconds": round(total, 2),
         "docs_per_s": _rate(documents, total),
         "peak_rss_mb": max((row["peak_rss_mb"] for row in stages), default=0),

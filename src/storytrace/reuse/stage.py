@@ -102,7 +102,10 @@ def _candidate_pairs(store: Store, settings: Settings) -> list[tuple[str, str]]:
     found = candidates.lsh_pairs(sigs, query) | candidates.neighbour_pairs(
         vectors, query, threads=settings.workers
     )
-    known = store.reuse.known_pairs()
+    # Every candidate pair has a queried document, and pairs are stored both ways round:
+    # the pairs known for the queried documents are all that can repeat (an addition to
+    # 10,000 documents reads a few hundred rows instead of 1.1 million).
+    known = store.reuse.known_pairs([d for d, q in zip(ids, query, strict=True) if q])
     pairs = {(ids[i], ids[j]) for i, j in found}
     return sorted(p for p in pairs if p not in known)
 

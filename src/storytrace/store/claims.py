@@ -72,8 +72,11 @@ class ClaimTables:
             )  # fmt: skip
         return found
 
-    def count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM claims").fetchone()[0])
+    def count(self, table: str = "claims") -> int:
+        """Rows of ``claims``, ``claim_clusters`` or ``disagreements``."""
+        if table not in {"claims", "claim_clusters", "disagreements"}:
+            raise ValueError(table)
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def mentions(self, doc_ids: Iterable[str]) -> dict[str, list[EntityMention]]:
         """Entity mentions of the given documents, in text order."""

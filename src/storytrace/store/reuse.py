@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,8 +196,18 @@ class ReuseTables:
         self.conn.execute("UPDATE reuse_docs SET compared = 0")
 
     # -- scored pairs ----------------------------------------------------------------------
-    def known_pairs(self) -> set[tuple[str, str]]:
-        return set(self.conn.execute("SELECT doc_id, other_id FROM reuse_pairs"))
+    def known_pairs(self, doc_ids: Collection[str] | None = None) -> set[tuple[str, str]]:
+        """Scored pairs (both directions), all or those with a document in ``doc_ids``."""
+        if doc_ids is None:
+            return set(self.conn.execute("SELECT doc_id, other_id FROM reuse_pairs"))
+        found: set[tuple[str, str]] = set()
+        ordered = sorted(doc_ids)
+        for start in range(0, len(ordered), 500):  # SQLite binds at most 32,766 values
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT doc_id, other_id FROM reuse_pairs WHERE doc_id IN ({marks})"
+            found |= set(self.conn.execute(query, chunk))
+        return found
 
     def add_pairs(self, rows: Iterable[PairRow]) -> None:
         self.conn.executemany(
