@@ -376,7 +376,7 @@ def provenance(
                           "confidence": None})  # fmt: skip
     for link in links.among(nodes):
         edges.append({"from": link.doc_id, "to": link.origin_id, "kind": link.kind,
-                          "confidence": round(link.confidence, 3)})  # fmt: skip
+                      "confidence": round(link.confidence, 3)})  # fmt: skip
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
