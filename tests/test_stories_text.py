@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from storytrace.model import Document, EntityMention, Sentence
+from storytrace.stories import features
 from storytrace.stories.features import FEATURE_NAMES, RANK_CAP, build_index, pair_features
 from storytrace.stories.stage import shared_name_pairs
 from storytrace.stories.text import story_text
@@ -68,6 +69,22 @@ def test_pair_features_see_shared_names_and_distant_dates() -> None:
     assert x[0, column["places"]] > 0.99 and x[1, column["places"]] == 0
     assert x[0, column["numbers"]] == 1.0
     assert x[0, column["dates_apart"]] == 0 and x[1, column["dates_apart"]] == 1
+
+
+def test_pair_features_do_not_depend_on_how_many_pairs_are_gathered_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rows are gathered in chunks to bound memory; the chunk size must not change a value.
+    docs = [
+        _doc(f"d{k}", f"Quake hits Velmora, {k} dead. Rescue teams from Ostrava arrived.",
+             [("Velmora", "GPE"), ("Ostrava", "GPE")], f"2025-03-0{1 + k % 9}")
+        for k in range(9)
+    ]  # fmt: skip
+    index = _index(docs)
+    left, right = np.triu_indices(len(docs), k=1)
+    whole = pair_features(index, left, right)
+    monkeypatch.setattr(features, "_CHUNK", 4)  # 36 pairs in 9 chunks
+    assert np.array_equal(pair_features(index, left, right), whole)
 
 
 def test_ranks_count_how_far_down_each_documents_own_list_the_other_is() -> None:

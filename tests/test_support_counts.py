@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 
 from storytrace.brief import store_briefs
-from storytrace.cli import render
-from storytrace.cli.render import console
 from storytrace.model import ClaimCluster
-from storytrace.payload import claims_payload, overview
+from storytrace.payload import claims_payload
 from storytrace.sentences import fragment_reason
 from storytrace.settings import Settings
 from storytrace.store import Store
@@ -85,21 +83,3 @@ def test_a_sentence_about_another_trip_supports_no_claim_but_its_own(seeds_db: P
     for claim in found:
         if "Vietnam" not in claim.label:
             assert not [m for m in claim.supporting if "Vietnam" in m.text], claim.label
-
-
-def test_the_terminal_overview_shows_the_largest_stories_and_counts_the_rest(
-    module_demo_db: Path,
-) -> None:
-    with Store(module_demo_db) as store:
-        stories = store.stories.stories()
-        shown = overview(store, limit=2)
-        assert [row["story_id"] for row in shown["stories"]] == [s.id for s in stories[:2]]
-        assert shown["more"] == len(stories) - 2 > 0
-        for row in shown["stories"]:
-            (brief,) = store_briefs(store, row["story_id"], 1)
-            assert row["claim"] == brief.items[0].text  # the brief's best-supported claim
-            assert row["claim_origins"] == brief.items[0].origins
-        assert overview(store, limit=len(stories))["more"] == 0
-    with console.capture() as captured:
-        render.overview(shown)
-    assert f"and {len(stories) - 2} smaller stories" in captured.get()
