@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from storytrace.cli import app
 from storytrace.store import Store
+from storytrace.timeline import stage as timeline_stage
 from storytrace.timeline.stage import build_timelines
 from storytrace.timeline.timex import find_timexes
 
@@ -102,7 +103,9 @@ def _snapshot(store: Store) -> tuple[list, list, dict]:
     return entries, store.timeline.unresolved(), store.timeline.doc_dates()
 
 
-def test_only_stories_whose_claims_were_rebuilt_get_a_new_timeline(demo_db: Path) -> None:
+def test_only_stories_whose_claims_were_rebuilt_get_a_new_timeline(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with Store(demo_db) as store:
         before = _snapshot(store)
         assert build_timelines(store).rebuilt == 0  # nothing changed
@@ -119,3 +122,8 @@ def test_only_stories_whose_claims_were_rebuilt_get_a_new_timeline(demo_db: Path
             store.timeline.drop_stories([s.id for s in stories])
         assert build_timelines(store).rebuilt == len(stories)
         assert _snapshot(store) == incremental  # the same as rebuilding every story
+        monkeypatch.setattr(timeline_stage, "_READ_ALL_AT", 0)  # clusters read in one query
+        with store.transaction():
+            store.timeline.drop_stories([s.id for s in stories])
+        assert build_timelines(store).rebuilt == len(stories)
+        assert _snapshot(store) == incremental
