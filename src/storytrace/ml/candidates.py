@@ -26,7 +26,8 @@ MAX_BUCKET = 50
 # Jaccard, here 11 of 128) met by chance in one band: below it, shared bigrams are stock
 # phrases, and paraphrases that share few words come from the neighbour search instead. At
 # 0.05 (7 of 128), 10,000 planted documents gave 421,132 such pairs, three quarters of the
-# reuse stage's work; 0.08 keeps 144,133 and every accepted link (docs/benchmarks.md).
+# reuse stage's work; 0.08 keeps 144,133, and the planted families' recall is unchanged
+# (one accepted link of 3,909 came from a dropped pair: docs/benchmarks.md).
 MIN_JACCARD = 0.08
 _COMPACT_AT = 20_000_000  # pair codes held before deduplicating (160 MB)
 # Exact search costs n x n x dimensions; beyond this budget (50k documents of 384
