@@ -26,6 +26,8 @@ def test_the_terminal_overview_shows_the_largest_stories_and_counts_the_rest(
             assert row["claim"] == brief.items[0].text  # the brief's best-supported claim
             assert row["claim_origins"] == brief.items[0].origins
         assert overview(store, limit=len(stories))["more"] == 0
+        firsts = store_briefs(store, None, 1, first=2)  # only the shown stories' briefs
+        assert [b.story_id for b in firsts] == [s.id for s in stories[:2]]
     with console.capture() as captured:
         render.overview(shown)
     assert f"and {len(stories) - 2} smaller stories" in captured.get()

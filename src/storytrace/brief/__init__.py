@@ -14,9 +14,12 @@ from storytrace.store import Store
 from storytrace.util import group_by
 
 
-def store_briefs(store: Store, story_id: str | None = None, limit: int = 8) -> list[Brief]:
-    """The brief of every story (or one), from what the claim stage stored."""
-    stories = store.stories.stories(story_id)
+def store_briefs(
+    store: Store, story_id: str | None = None, limit: int = 8, first: int | None = None
+) -> list[Brief]:
+    """The brief of every story (or one, or the ``first`` largest), from what the claim
+    stage stored."""
+    stories = store.stories.stories(story_id)[:first]
     clusters = store.claims.clusters(story_id)
     doc_ids = [d for s in stories for d in s.doc_ids]
     claims = {(c.doc_id, c.sentence_index): c for c in store.claims.doc_claims(doc_ids)}

@@ -288,9 +288,10 @@ def overview(store: Store, limit: int = OVERVIEW_STORIES) -> dict[str, Any]:
     """The ``limit`` largest stories, each with its size, independent origins and
     best-supported claim, and how many more there are (a terminal is no place for 5,000)."""
     stories = store.stories.stories()
+    briefs = {b.story_id: b for b in store_briefs(store, None, 1, first=limit)}
     rows = []
     for story in stories[:limit]:
-        brief = next(iter(store_briefs(store, story.id, 1)), None)
+        brief = briefs.get(story.id)
         top = brief.items[0] if brief and brief.items else None
         rows.append({
             "story_id": story.id, "label": story.label, "documents": len(story.doc_ids),

@@ -106,7 +106,8 @@ def lowest_deciding_score(rules: LinkRules) -> float:
     """Pairs scoring below this cannot change a decision, so they need not be read: such a
     pair is never accepted (acceptance needs the threshold), never a possible link (that
     needs ``possible``), and as a document's best match it would only raise the bar to the
-    threshold, which acceptance needs anyway. At 10,000 documents most stored pairs are."""
+    threshold, which acceptance needs anyway. At 10,000 documents most stored pairs score
+    below it."""
     return min(rules.threshold, rules.possible)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from storytrace.model import AlignedPair, Family, FamilyMember, ReuseLink
+from storytrace.util import batched
 
 
 @dataclass(slots=True)
@@ -201,9 +202,7 @@ class ReuseTables:
         if doc_ids is None:
             return set(self.conn.execute("SELECT doc_id, other_id FROM reuse_pairs"))
         found: set[tuple[str, str]] = set()
-        ordered = sorted(doc_ids)
-        for start in range(0, len(ordered), 500):  # SQLite binds at most 32,766 values
-            chunk = ordered[start : start + 500]
+        for chunk in batched(sorted(doc_ids), 500):  # SQLite binds at most 32,766 values
             marks = ",".join("?" * len(chunk))
             query = f"SELECT doc_id, other_id FROM reuse_pairs WHERE doc_id IN ({marks})"
             found |= set(self.conn.execute(query, chunk))
