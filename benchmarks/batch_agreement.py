@@ -18,7 +18,15 @@ Two corpora: the demo (examples/demo/pages) and all of eval/ecbplus-dev + eval/r
 (865 documents; the store is the one `benchmarks.analyze_timing` leaves, built here through
 the pipeline when it is missing).
 
-Usage: python -m benchmarks.batch_agreement [--shared PATH] [--skip-eval]
+**The full analysis** (`storytrace batch --analysis full`, issue 24) is measured against the
+same stores with `storytrace.engine.agreement`: the share of documents whose family and
+whose story hold the same documents, and the share of claims with the same count of
+independent origins, at each partition size given (`--sizes`; the default size puts these
+corpora in one partition, small sizes cut them in many). With `--ray`, the Ray engine runs
+too and its tables are compared with the local engine's (clock columns aside).
+
+Usage: python -m benchmarks.batch_agreement [--shared PATH] [--skip-eval] [--sizes 5000,100]
+       [--ray] [--full-only]
 """
 
 from __future__ import annotations
@@ -36,9 +44,12 @@ from sklearn import metrics
 
 from storytrace import pipeline
 from storytrace.engine import run_local
+from storytrace.engine.agreement import compare as compare_stores
+from storytrace.engine.full import run_full
 from storytrace.settings import Settings
 from storytrace.stage import Inputs
 from storytrace.store import Store
+from storytrace.store.tables import differing_tables, load_tables
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "batch_agreement.json"
@@ -110,23 +121,79 @@ def _partitions(story_of: dict[str, str], lead_of: dict[str, int]) -> dict:
     }
 
 
+def full_agreement(inputs: list[Path], db: Path, work: Path, sizes: list[int], ray: bool) -> dict:
+    """The full analysis at each partition size against the store ``db``."""
+    found: dict = {}
+    for size in sizes:
+        row: dict = {}
+        engines = ("local", "ray") if ray else ("local",)
+        for engine in engines:
+            out = work / f"full-{size}-{engine}"
+            shutil.rmtree(out, ignore_errors=True)
+            if engine == "ray":
+                import ray as ray_module
+
+                ray_module.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+            try:
+                _, run = run_full(inputs, out, partition_docs=size, engine=engine)
+            finally:
+                if engine == "ray":
+                    ray_module.shutdown()
+            loaded = out / "loaded.db"
+            with Store(loaded) as store:
+                load_tables(store, out / "analysis")
+                with Store(db) as reference:
+                    agreement = compare_stores(reference, store)
+            row[engine] = {
+                "partitions": run.partitions,
+                "seconds": run.seconds,
+                **agreement.shares(),
+                "documents": agreement.documents,
+                "claims": agreement.claims,
+                "family_differences": agreement.family_differences,
+                "story_differences": agreement.story_differences,
+                "support_differences": agreement.support_differences,
+            }
+            print(size, engine, json.dumps(row[engine]), flush=True)
+        if ray:
+            row["ray_tables_differing_from_local"] = differing_tables(
+                work / f"full-{size}-local" / "analysis", work / f"full-{size}-ray" / "analysis"
+            )
+        found[str(size)] = row
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--skip-eval", action="store_true", help="only the demo corpus")
+    parser.add_argument("--sizes", default="5000,100", help="partition sizes (full analysis)")
+    parser.add_argument("--demo-sizes", default="5000,8", help="partition sizes for the demo")
+    parser.add_argument("--ray", action="store_true", help="the Ray engine too")
+    parser.add_argument("--full-only", action="store_true", help="only the full analysis")
+    parser.add_argument("--skip-demo", action="store_true", help="only the eval corpus")
     args = parser.parse_args()
-    report: dict = {"machine": f"{platform.machine()}, {platform.python_version()}"}
-    demo = [REPO / "examples" / "demo" / "pages"]
-    db = store_for(demo, WORK / "demo" / "storytrace.db")
-    report["demo"] = compare(demo, db, WORK / "demo" / "batch")
-    print(json.dumps(report["demo"], indent=1), flush=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    report: dict = (
+        json.loads(RESULTS.read_text(encoding="utf-8")) if args.full_only and RESULTS.exists()
+        else {}
+    )  # fmt: skip
+    report["machine"] = f"{platform.machine()}, {platform.python_version()}"
+    corpora = {} if args.skip_demo else {"demo": [REPO / "examples" / "demo" / "pages"]}
     eval_dir = args.shared / "eval"
     if not args.skip_eval and eval_dir.is_dir():
-        inputs = [eval_dir / "ecbplus-dev" / "docs", eval_dir / "reuse-dev" / "docs"]
-        db = store_for(inputs, ANALYZED)
-        report["ecbplus_reuse_865"] = compare(inputs, db, WORK / "ecbplus_reuse" / "batch")
-        print(json.dumps(report["ecbplus_reuse_865"], indent=1), flush=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        corpora["ecbplus_reuse_865"] = [eval_dir / "ecbplus-dev" / "docs",
+                                        eval_dir / "reuse-dev" / "docs"]  # fmt: skip
+    for name, inputs in corpora.items():
+        db = store_for(inputs, WORK / "demo" / "storytrace.db" if name == "demo" else ANALYZED)
+        if not args.full_only:
+            report[name] = compare(inputs, db, WORK / name / "batch")
+            print(json.dumps(report[name], indent=1), flush=True)
+        chosen = [int(s) for s in args.demo_sizes.split(",")] if name == "demo" else sizes
+        report.setdefault("full", {})[name] = full_agreement(
+            inputs, db, WORK / name, chosen, args.ray
+        )
+        RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,25 @@ def test_cli_report_writes_the_three_files(report: Path, tmp_path: Path) -> None
 
 
 @pytest.mark.slow
+def test_report_of_the_largest_stories_says_so(report: Path, tmp_path: Path) -> None:
+    db = report / "storytrace.db"
+    full = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "r"),
+                                 "--no-update", "--largest", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    largest = full["stories"][0]
+    assert [s["id"] for s in data["stories"]] == [largest["id"]]
+    assert {d["id"] for d in data["documents"]} == set(largest["doc_ids"])
+    assert [t["id"] for t in data["topics"]] == [largest["topic_id"]]
+    assert data["topics"][0]["story_ids"] == [largest["id"]]  # stories shown, no others
+    assert data["counts"] == full["counts"] and data["shown"]["stories"] == 1
+    assert "shows the 1 largest stories" in (tmp_path / "r" / "report.md").read_text("utf-8")
+    assert "shows the 1 largest stories" in (tmp_path / "r" / "report.html").read_text("utf-8")
+    assert "largest stories" not in (report / "report.md").read_text("utf-8")
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 def test_report_renders_in_headless_chromium(report: Path) -> None:
     page = (report / "report.html").resolve().as_uri()

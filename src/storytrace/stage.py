@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storytrace.model import InputError
+from storytrace.model import InputError, RawRecord
 from storytrace.progress import Progress
 from storytrace.settings import Settings
 from storytrace.store import Store
@@ -23,10 +23,13 @@ from storytrace.store import Store
 
 @dataclass(slots=True)
 class Inputs:
-    """What a run reads in: files and folders, and a file of URLs."""
+    """What a run reads in: files and folders, a file of URLs, and records already read
+    (batch mode's partitions hand their documents' records over, keeping each one's
+    location)."""
 
     paths: list[Path] = field(default_factory=list)
     urls_file: Path | None = None
+    records: list[RawRecord] = field(default_factory=list)
 
 
 @dataclass(slots=True)

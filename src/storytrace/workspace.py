@@ -197,9 +197,10 @@ class Workspace:
     def sentence_index(self) -> SentenceIndex:
         return SentenceIndex(self.store, threads=self.settings.workers)
 
-    def report(self, out: Path) -> list[Path]:
-        """report.html, report.md and report.json in ``out``."""
-        return write_report(self.store, out)
+    def report(self, out: Path, largest: int | None = None) -> list[Path]:
+        """report.html, report.md and report.json in ``out`` (of the largest stories only,
+        with ``largest``)."""
+        return write_report(self.store, out, largest)
 
     def export(self, out: Path) -> list[Path]:
         """documents.json, reuse.json, stories.json, claims.json, timeline.json and

@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -31,6 +31,7 @@ from storytrace.payload import to_json
 from storytrace.payload.compare import compare_payload, read_pair_file
 from storytrace.pipeline import PIPELINE
 from storytrace.settings import Settings
+from storytrace.store.tables import is_analysis, load_tables
 from storytrace.util import write_atomic
 from storytrace.workspace import Workspace
 
@@ -204,9 +205,18 @@ def ingest_command(
 
     Re-running on the same inputs does nothing new; an interrupted run resumes. The exit
     code is 1 when any input could not be read (each gets a one-line error).
+
+    A folder written by `storytrace batch --analysis full` (OUT/analysis) is loaded as it
+    is, into a new store: documents, links, families, stories, claims with their support and
+    timelines with every id unchanged, nothing recomputed.
     """
     if not paths and urls is None:
         raise _fail("give at least one PATH or --urls FILE")
+    if paths and any(is_analysis(p) for p in paths):
+        if len(paths) > 1 or urls is not None:
+            raise _fail("an analysis folder is loaded on its own: give it as the only PATH")
+        _load_analysis(paths[0], _settings(db, quiet))
+        return
     settings = _settings(
         db, quiet, max_bytes=max_bytes, allow_private_urls=allow_private_urls or None
     )
@@ -215,6 +225,17 @@ def ingest_command(
     render.ingest_report(report)
     if not report.ok:
         raise typer.Exit(code=1)
+
+
+def _load_analysis(folder: Path, settings: Settings) -> None:
+    with _user_errors(), Workspace(settings, create=True) as ws:
+        rows = load_tables(ws.store, folder)
+    console.print(
+        f"[bold]{rows.get('documents', 0)}[/bold] documents, {rows.get('families', 0)} "
+        f"families, {rows.get('stories', 0)} stories and {rows.get('claim_clusters', 0)} "
+        f"claims loaded from {escape(str(folder))} into {escape(str(settings.db))}",
+        highlight=False,
+    )
 
 
 @app.command("analyze")
@@ -597,6 +618,15 @@ def report_command(
     out: Annotated[Path, typer.Option("--out", help="Output folder (created).")] = Path("report"),
     db: DbOption = None,
     update: UpdateOption = True,
+    largest: Annotated[
+        int | None,
+        typer.Option(
+            "--largest",
+            min=1,
+            help="Only the N largest stories, their topics and documents (for large stores; "
+            "the counts at the top stay the whole store's).",
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write a report of everything in the store to --out: report.html (one self-contained
@@ -608,7 +638,7 @@ def report_command(
     Brings reuse, stories, claims and timelines up to date first (`--no-update` to skip).
     """
     with _workspace(_settings(db, quiet), "report" if update else None) as ws:
-        written = ws.report(out)
+        written = ws.report(out, largest)
     for path in written:
         console.print(f"  {escape(str(path))}", highlight=False)
 
@@ -701,6 +731,32 @@ def batch_command(
             help="Local engine: processes (default: all cores, or $STORYTRACE_WORKERS).",
         ),
     ] = None,
+    analysis: Annotated[
+        str,
+        typer.Option(
+            "--analysis",
+            help="light (the steps below only) or full (then `analyze`'s stages on "
+            "partitions: families, stories, claims with support, timelines; see below).",
+        ),
+    ] = "light",
+    partition_docs: Annotated[
+        int,
+        typer.Option(
+            "--partition-docs",
+            min=1,
+            help="--analysis full: documents per partition (each a worker's store; "
+            "families and stories never cross partitions).",
+        ),
+    ] = 5_000,
+    report_stories: Annotated[
+        int,
+        typer.Option(
+            "--report-stories",
+            min=0,
+            help="--analysis full: load the tables into OUT/storytrace.db and write a "
+            "report of the N largest stories to OUT/report (0: neither).",
+        ),
+    ] = 20,
     quiet: QuietOption = False,
 ) -> None:
     """Batch mode for large inputs: extraction and furniture rules (the read stage's),
@@ -718,6 +774,19 @@ def batch_command(
     approximate the store's stories. `storytrace ingest OUT/documents.parquet` loads the
     documents into a store with the same ids. Interrupted runs resume per file; a finished
     run re-run on unchanged inputs and settings is a no-op. See docs/scaling.md.
+
+    With --analysis full, the documents are then analysed as `storytrace analyze` would:
+    lead groups (copy groups inside) are packed into partitions of --partition-docs
+    documents, nearest groups together; each partition runs the pipeline's own stages in a
+    store of its own (OUT/.work/partitions), given the whole corpus's template lines and
+    document frequencies; every table is written to OUT/analysis/TABLE.parquet (documents,
+    reuse_links with reuse_alignments, families and family_members, stories with
+    story_members and topics, claim_clusters with claim_members, timeline_entries, ...).
+    `storytrace ingest OUT/analysis --db STORE` loads them into a store for the web app,
+    `ask` and `report`, ids unchanged; by default the run does that itself into
+    OUT/storytrace.db and writes the report of the 20 largest stories to OUT/report
+    (--report-stories). Families and stories never cross partitions: how far the result is
+    from `analyze` is measured in docs/scaling.md.
     """
     # Imported here, not at the top: batch mode's modules (SciPy's graph routines, Arrow)
     # would add a tenth of a second to every other command.
@@ -725,13 +794,21 @@ def batch_command(
 
     if engine not in {"local", "ray"}:
         raise _fail(f"--engine must be local or ray, not {engine!r}")
+    if analysis not in {"light", "full"}:
+        raise _fail(f"--analysis must be light or full, not {analysis!r}")
     if address and engine != "ray":
         raise _fail("--address needs --engine ray")
     settings = _settings(None, quiet, workers=workers)
     chosen = encoder or settings.encoder or "static"
+    full = None
     try:
         with _user_errors(), _bars(settings) as bars:
-            if engine == "ray":
+            if analysis == "full":
+                from storytrace.engine.full import run_full
+
+                run, full = run_full(inputs, out, chosen, engine, partition_docs, settings,
+                                     bars, address)  # fmt: skip
+            elif engine == "ray":
                 run = run_ray(inputs, out, chosen, address, bars, settings)
             else:
                 run = run_local(inputs, out, chosen, settings.workers, bars, settings)
@@ -749,3 +826,32 @@ def batch_command(
     if run.errors:
         console.print(f"  errors are listed in {escape(str(out / 'errors.parquet'))}",
                       highlight=False)  # fmt: skip
+    if full is not None:
+        _full_summary(full, out)
+        if report_stories:
+            _full_report(out, report_stories, settings)
+
+
+def _full_summary(full: Any, out: Path) -> None:
+    tables = full.tables
+    console.print(
+        f"full analysis in {len(full.partitions)} partitions: {tables.get('families', 0)} "
+        f"families, {tables.get('stories', 0)} stories, {tables.get('claim_clusters', 0)} "
+        f"claims, {tables.get('timeline_entries', 0)} timeline entries -> "
+        f"{escape(str(out / 'analysis'))}",
+        highlight=False,
+    )
+
+
+def _full_report(out: Path, largest: int, settings: Settings) -> None:
+    """The analysis loaded into a store of its own (replaced), and its report."""
+    db = out / "storytrace.db"
+    for old in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        old.unlink(missing_ok=True)
+    with _user_errors(), Workspace(settings.with_(db=db), create=True) as ws:
+        load_tables(ws.store, out / "analysis")
+        written = ws.report(out / "report", largest)
+    console.print(f"store {escape(str(db))} (storytrace serve --db {escape(str(db))}); "
+                  f"report of the {largest} largest stories:", highlight=False)  # fmt: skip
+    for path in written:
+        console.print(f"  {escape(str(path))}", highlight=False)

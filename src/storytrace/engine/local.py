@@ -346,8 +346,8 @@ def collect(shards: list[Path], out: Path, run: BatchRun, signatures: bool) -> C
         days.append(batch.day_numbers(table.column("published").to_pylist()))
         words.append(table.column("words").to_numpy(zero_copy_only=False).astype(np.int64))
         if signatures:
-            sigs.append(_matrix(table.column("signature"), np.uint32))
-        vectors.append(_matrix(table.column("vector"), np.float32))
+            sigs.append(column_matrix(table.column("signature"), np.uint32))
+        vectors.append(column_matrix(table.column("vector"), np.float32))
         names += [np.asarray(v, dtype=np.uint32) for v in table.column("names").to_pylist()]
         docs = table.select(list(batch.DOC_COLUMNS)).cast(_doc_schema())
         doc_writer = doc_writer or pq.ParquetWriter(tmp, _doc_schema())
@@ -376,7 +376,7 @@ def collect(shards: list[Path], out: Path, run: BatchRun, signatures: bool) -> C
     )
 
 
-def _matrix(column: Any, dtype: type) -> np.ndarray:
+def column_matrix(column: Any, dtype: type) -> np.ndarray:
     import pyarrow as pa
 
     chunk = column.combine_chunks()

@@ -481,6 +481,13 @@ class _Seen:
         if site:
             self.site_contexts.setdefault(site, set()).add(context)
 
+    def merge(self, other: _Seen) -> None:
+        self.docs |= other.docs
+        self.contexts |= other.contexts
+        self.variants |= other.variants
+        for site, contexts in other.site_contexts.items():
+            self.site_contexts.setdefault(site, set()).update(contexts)
+
 
 @dataclass(slots=True)
 class CorpusStats:
@@ -504,6 +511,13 @@ class CorpusStats:
                 stats.shapes.setdefault(shapes[i], _Seen()).add(doc_id, site, context, key)
         return stats
 
+    def merge(self, other: CorpusStats) -> None:
+        """Add the statistics of other documents (batch mode counts per partition and adds
+        the partitions up; a document counted in both is counted once)."""
+        for mine, theirs in ((self.lines, other.lines), (self.shapes, other.shapes)):
+            for key, seen in theirs.items():
+                mine.setdefault(key, _Seen()).merge(seen)
+
     def verdict(self, text: str) -> str | None:
         """The removal reason for a line, or None when it is not template furniture."""
         if not _eligible(text):
@@ -511,9 +525,47 @@ class CorpusStats:
         if _is_template(self.lines.get(line_key(text)), self.min_docs):
             return "corpus:repeated-line"
         seen = self.shapes.get(line_shape(text))
-        if seen and len(seen.variants) >= 2 and _is_template(seen, self.min_docs):
+        if seen and _is_template_shape(seen, self.min_docs):
             return "corpus:repeated-shape"
         return None
+
+    def templates(self) -> Templates:
+        """The lines and shapes these statistics call templates: all ``verdict`` needs."""
+        return Templates(
+            frozenset(k for k, seen in self.lines.items() if _is_template(seen, self.min_docs)),
+            frozenset(
+                k for k, seen in self.shapes.items() if _is_template_shape(seen, self.min_docs)
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """A corpus's template lines and shapes, without the counts behind them: small enough
+    to hand to every partition of a corpus analysed in parts (``verdict`` as CorpusStats)."""
+
+    lines: frozenset[str]
+    shapes: frozenset[str]
+
+    def verdict(self, text: str) -> str | None:
+        if not _eligible(text):
+            return None
+        if line_key(text) in self.lines:
+            return "corpus:repeated-line"
+        if line_shape(text) in self.shapes:
+            return "corpus:repeated-shape"
+        return None
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"lines": sorted(self.lines), "shapes": sorted(self.shapes)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[str]]) -> Templates:
+        return cls(frozenset(data["lines"]), frozenset(data["shapes"]))
+
+
+def _is_template_shape(seen: _Seen, min_docs: int) -> bool:
+    return len(seen.variants) >= 2 and _is_template(seen, min_docs)
 
 
 def _eligible(text: str) -> bool:
@@ -539,7 +591,7 @@ def _is_template(seen: _Seen | None, min_docs: int) -> bool:
     return len(seen.docs) >= min_docs and diverse
 
 
-def _heads_prose(lines: list[Line], i: int, stats: CorpusStats) -> bool:
+def _heads_prose(lines: list[Line], i: int, stats: CorpusStats | Templates) -> bool:
     # A stock section heading ("The Bottom Line") that opens a paragraph inside the article
     # is article structure, however many pages use it. Inside: after prose or after a line
     # that is not itself a template.
@@ -549,7 +601,9 @@ def _heads_prose(lines: list[Line], i: int, stats: CorpusStats) -> bool:
     return is_sentence(previous) or stats.verdict(previous) is None
 
 
-def remove_repeated(lines: list[Line], stats: CorpusStats) -> tuple[list[Line], list[RemovedLine]]:
+def remove_repeated(
+    lines: list[Line], stats: CorpusStats | Templates
+) -> tuple[list[Line], list[RemovedLine]]:
     """Drop the lines that the corpus shows to be template furniture."""
     kept: list[Line] = []
     removed: list[RemovedLine] = []

@@ -9,8 +9,11 @@ is re-checked; a document whose clean text changes is annotated again.
 
 from __future__ import annotations
 
-from storytrace.extract.furniture import CorpusStats, remove_repeated
+from collections.abc import Iterable
+
+from storytrace.extract.furniture import CorpusStats, Templates, remove_repeated
 from storytrace.extract.record import assemble
+from storytrace.model import Line
 from storytrace.progress import Progress, QuietProgress
 from storytrace.stage import RunContext, Stage, StageResult
 from storytrace.store import Store
@@ -26,8 +29,9 @@ def clean_corpus(store: Store, progress: Progress | None = None) -> int:
     """Remove template furniture found by corpus statistics; returns documents changed."""
     progress = progress or QuietProgress()
     corpus = list(store.iter_candidate_lines())
-    stats = CorpusStats.build(
-        (doc_id, site, [ln.text for ln in lines]) for doc_id, site, lines in corpus
+    given = store.corpus.figure("templates")  # a partition of a larger corpus (batch mode)
+    stats: CorpusStats | Templates = (
+        Templates.from_json(given) if given is not None else line_statistics(corpus)
     )
     progress.start("Cleaning", len(corpus))
     changed = 0
@@ -39,6 +43,13 @@ def clean_corpus(store: Store, progress: Progress | None = None) -> int:
                 changed += store.set_clean(doc_id, text, blocks, removed)
         progress.advance(len(batch))
     return changed
+
+
+def line_statistics(corpus: Iterable[tuple[str, str | None, list[Line]]]) -> CorpusStats:
+    """Where each candidate line occurs across the documents given."""
+    return CorpusStats.build(
+        (doc_id, site, [ln.text for ln in lines]) for doc_id, site, lines in corpus
+    )
 
 
 STAGE = Stage(

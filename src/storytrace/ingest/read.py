@@ -64,7 +64,25 @@ def read_inputs(store: Store, inputs: Inputs, settings: Settings, progress: Prog
             else:
                 _read_unit(store, unit, settings, report, progress, client)
             progress.advance()
+    if inputs.records:
+        _read_records(store, inputs.records, settings, report, progress)
     return report
+
+
+def _read_records(
+    store: Store,
+    records: list[RawRecord],
+    settings: Settings,
+    report: ReadReport,
+    progress: Progress,
+) -> None:
+    """Store records read elsewhere (batch mode's partitions), in batches."""
+    progress.start("Storing records", len(records))
+    for batch in batched(records, settings.batch_size):
+        with store.transaction():
+            for record in batch:
+                _store_record(store, record, report, progress)
+        progress.advance(len(batch))
 
 
 def _discover_all(

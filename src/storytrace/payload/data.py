@@ -9,7 +9,7 @@ dicts too, so every output of one store says the same thing.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from storytrace import __version__
@@ -302,28 +302,45 @@ def overview(store: Store, limit: int = OVERVIEW_STORIES) -> dict[str, Any]:
 
 
 # -- the report -----------------------------------------------------------------------------
-def report_data(store: Store, brief_items: int = 8) -> dict[str, Any]:
+def report_data(store: Store, brief_items: int = 8, largest: int | None = None) -> dict[str, Any]:
     """Everything a report shows, as one dict (schema ``storytrace.report/1``); the HTML
-    and Markdown reports are drawn from it alone (docs/design/report.md)."""
-    stories = store.stories.stories()
+    and Markdown reports are drawn from it alone (docs/design/report.md).
+
+    ``largest``: only the largest stories, their topics and their documents (a large store's
+    full report is too big to read); the counts stay the whole store's, and ``shown`` says
+    how many stories the report holds."""
+    every = store.stories.stories()
+    stories = every[:largest]
     families = FamilyIndex(store.reuse.families())
     links = LinkIndex(store.reuse.links(with_pairs=True))
-    briefs = {b.story_id: b for b in store_briefs(store, None, brief_items)}
+    briefs = {b.story_id: b for b in store_briefs(store, None, brief_items, first=largest)}
+    topics = store.stories.topics()
+    summaries = store.summaries()
+    if largest is not None:
+        shown_docs = {d for s in stories for d in s.doc_ids}
+        shown = {s.id for s in stories}
+        topics = [
+            replace(t, story_ids=[s for s in t.story_ids if s in shown])
+            for t in topics
+            if shown.intersection(t.story_ids)
+        ]
+        summaries = [s for s in summaries if s.id in shown_docs]
     return {
         "schema": REPORT_SCHEMA,
         "storytrace": __version__,
         "counts": {
             "documents": store.count("documents"),
             "sentences": store.count("sentences"),
-            "stories": len(stories),
+            "stories": len(every),
             "families": len(families),
             "claims": store.claims.count(),
         },
-        "topics": [asdict(t) for t in store.stories.topics()],
+        "shown": {"stories": len(stories), "documents": len(summaries)},
+        "topics": [asdict(t) for t in topics],
         "stories": [
             _story(store, story, briefs.get(story.id), families, links) for story in stories
         ],
-        "documents": [document_data(store, s.id, links) for s in store.summaries()],
+        "documents": [document_data(store, s.id, links) for s in summaries],
     }
 
 

@@ -244,5 +244,9 @@ def display_names(data: dict[str, Any]) -> dict[str, str]:
 
 def _counts(data: dict[str, Any]) -> str:
     c = data["counts"]
-    return (f"{c['documents']} documents, {c['sentences']} sentences, {c['stories']} stories, "
+    text = (f"{c['documents']} documents, {c['sentences']} sentences, {c['stories']} stories, "
             f"{c['families']} derivation families, {c['claims']} claims.")  # fmt: skip
+    shown = data.get("shown", {}).get("stories", c["stories"])
+    if shown < c["stories"]:
+        text += f" This report shows the {shown} largest stories and their documents."
+    return text

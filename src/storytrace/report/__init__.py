@@ -23,10 +23,11 @@ from storytrace.store import Store
 from storytrace.util import write_atomic
 
 
-def write_report(store: Store, out: Path) -> list[Path]:
-    """Write report.html, report.md and report.json into ``out`` (created)."""
+def write_report(store: Store, out: Path, largest: int | None = None) -> list[Path]:
+    """Write report.html, report.md and report.json into ``out`` (created); with
+    ``largest``, of the largest stories only."""
     out.mkdir(parents=True, exist_ok=True)
-    data = report_data(store)
+    data = report_data(store, largest=largest)
     written = []
     for name, text in (
         ("report.json", to_json(data) + "\n"),

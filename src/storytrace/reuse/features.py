@@ -12,6 +12,7 @@ are shared. The aligned pairs themselves are the evidence a user sees.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,13 +53,23 @@ DIRECTION_NAMES = (
 
 
 class Vocabulary:
-    """Term -> column, shared by all documents of one run."""
+    """Term -> column id, shared by all documents of one run.
+
+    The id is a hash of the term, not its arrival order: shared term weights are summed in
+    id order, and an order that depended on which document came first (or on Python's
+    per-process string hashing, through sets of terms) changed the last bits of the sums
+    between two runs of the same pairs (batch mode's engines must give equal tables).
+    """
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
 
     def column(self, term: str) -> int:
-        return self.ids.setdefault(term, len(self.ids))
+        found = self.ids.get(term)
+        if found is None:
+            digest = hashlib.blake2b(term.encode(), digest_size=8).digest()
+            found = self.ids[term] = int.from_bytes(digest, "little") >> 1  # fits int64
+        return found
 
 
 @dataclass(slots=True)

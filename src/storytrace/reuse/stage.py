@@ -116,8 +116,7 @@ class _Prepared:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        df = store.reuse.document_frequencies()
-        n = max(1, store.reuse.count())
+        df, n = corpus_frequencies(store)
         self.idf = {t: math.log((n + _IDF_PRIOR) / (c + 1)) for t, c in df.items()}
         self.vocab = Vocabulary()
         self.cache: OrderedDict[str, Prepared] = OrderedDict()
@@ -133,6 +132,15 @@ class _Prepared:
         if len(self.cache) > _CACHE_DOCS:
             self.cache.popitem(last=False)
         return item
+
+
+def corpus_frequencies(store: Store) -> tuple[dict[str, int], int]:
+    """Content-term document frequencies and the document count idf is computed over: the
+    store's own, or the whole corpus's when the store holds one partition of it."""
+    given = store.corpus.frequencies("reuse")
+    if given is not None:
+        return dict(given.get("", {})), max(1, store.corpus.documents("reuse") or 1)
+    return store.reuse.document_frequencies(), max(1, store.reuse.count())
 
 
 def _score_pairs(

@@ -451,6 +451,23 @@ MIGRATIONS: list[str] = [
         fingerprint TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 11: corpus-wide figures given from outside the store. Batch mode analyses a corpus in
+    # partitions, each in a store of its own, and gives every partition the whole corpus's
+    # document frequencies, document counts and template lines, so that idf and furniture
+    # are decided as in one store holding every document. Empty in an ordinary store.
+    """
+    CREATE TABLE corpus_figures (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL    -- JSON
+    ) WITHOUT ROWID;
+    CREATE TABLE corpus_df (
+        kind TEXT NOT NULL,    -- 'reuse' (content terms) or 'stories'
+        bag TEXT NOT NULL,     -- the story stage's bag ('' for reuse terms)
+        term TEXT NOT NULL,
+        df INTEGER NOT NULL,
+        PRIMARY KEY (kind, bag, term)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from storytrace.model import (
 )
 from storytrace.store.answers import AnswerIndexTables
 from storytrace.store.claims import ClaimTables, entity_mentions
+from storytrace.store.corpus import CorpusTables
 from storytrace.store.reuse import ReuseTables
 from storytrace.store.runs import RunTables
 from storytrace.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -65,6 +66,7 @@ class Store:
         self.runs = RunTables(self.conn)
         self.stage_data = StageDataTables(self.conn)
         self.answers = AnswerIndexTables(self.conn)
+        self.corpus = CorpusTables(self.conn)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:

@@ -88,9 +88,10 @@ def build_stories(
     texts, doc_vectors, leads, plains = store.stories.load()
     if not texts:
         return report
-    index = build_index(
-        texts, doc_vectors, leads, plains, store.stories.document_frequencies(), len(texts)
-    )
+    # A partition of a larger corpus (batch mode) is given the whole corpus's figures.
+    df = store.corpus.frequencies("stories") or store.stories.document_frequencies()
+    size = store.corpus.documents("stories") or len(texts)
+    index = build_index(texts, doc_vectors, leads, plains, df, size)
     ids = [t.doc_id for t in texts]
     known = store.stories.pair_ids()
     previous, previous_topics = store.stories.assignment()

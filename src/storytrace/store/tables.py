@@ -1,0 +1,253 @@
+"""A store's tables as Parquet files, and back: how batch mode's full analysis hands over.
+
+Each partition of a corpus analysed in parts is a store of its own; its tables are exported
+(:func:`export_tables`), the partitions' files merged per table (:func:`merge_tables`), and
+``storytrace ingest OUT/analysis`` loads the result into one store (:func:`load_tables`)
+with every id as the analysis gave it, so the web app, ``ask`` and reports read it as any
+store. Content ids (documents, families, stories, claims) are the same in every partition;
+integer row ids are made unique by putting the partition number in their high 32 bits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from storytrace.errors import StorytraceError
+from storytrace.store.schema import SCHEMA_VERSION
+from storytrace.store.sqlite import Store
+
+ANALYSIS_SCHEMA = "storytrace.analysis/1"
+ANALYSIS_MANIFEST = "analysis.json"
+# Tables that are not results: the FTS index (rebuilt by triggers as sentences load), the
+# figures a partition was given, and runs in progress.
+_SKIPPED = ("corpus_figures", "corpus_df", "stage_started")
+# Integer row ids, and the columns that refer to them, per table.
+_ROW_IDS = {
+    "reuse_links": ("id",),
+    "reuse_alignments": ("link_id",),
+    "story_changes": ("id",),
+    "timeline_entries": ("id",),
+}
+# Document frequencies are summed over partitions (each counted its own documents).
+_SUMMED = {"reuse_terms": ("term",), "story_df": ("bag", "term")}
+# The same row in every partition (a stage's record, a pair read by content): kept once.
+_ONCE = ("stage_runs", "artefacts", "pair_readings")
+_BATCH_ROWS = 20_000
+
+
+class TablesError(StorytraceError):
+    """An analysis folder that cannot be loaded (not one, another version, a store in use)."""
+
+
+def table_names(store: Store) -> list[str]:
+    """The store's result tables, in the order they were created (parents first)."""
+    rows = store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'sentences_fts%' ORDER BY rowid"
+    )
+    return [name for (name,) in rows if name not in _SKIPPED]
+
+
+def _schema(store: Store, table: str) -> Any:
+    import pyarrow as pa
+
+    kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "BLOB": pa.binary()}
+    columns = store.conn.execute(f"PRAGMA table_info({table})").fetchall()
+    return pa.schema([(c[1], kinds.get(c[2].upper(), pa.string())) for c in columns])
+
+
+def export_tables(store: Store, folder: Path, partition: int = 0) -> dict[str, int]:
+    """Every result table to ``folder/TABLE.parquet``; rows per table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for table in table_names(store):
+        schema = _schema(store, table)
+        shifted = {schema.get_field_index(c) for c in _ROW_IDS.get(table, ())}
+        tmp = folder / f".{table}.parquet.tmp"
+        with pq.ParquetWriter(tmp, schema) as writer:
+            rows = 0
+            for chunk in _chunks(store, table):
+                if shifted:
+                    chunk = [_shift(row, shifted, partition) for row in chunk]
+                columns = list(zip(*chunk, strict=True)) if chunk else [[] for _ in schema]
+                arrays = [pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)]
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+                rows += len(chunk)
+        tmp.replace(folder / f"{table}.parquet")
+        counts[table] = rows
+    return counts
+
+
+def _chunks(store: Store, table: str) -> Iterator[list[tuple[Any, ...]]]:
+    cursor = store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid" if _has_rowid(store, table)
+                                else f"SELECT * FROM {table}")  # fmt: skip
+    while chunk := cursor.fetchmany(_BATCH_ROWS):
+        yield chunk
+
+
+def _has_rowid(store: Store, table: str) -> bool:
+    sql = store.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()[0]
+    return "WITHOUT ROWID" not in sql.upper()
+
+
+def _shift(row: tuple[Any, ...], columns: set[int], partition: int) -> tuple[Any, ...]:
+    return tuple(v + (partition << 32) if k in columns else v for k, v in enumerate(row))
+
+
+def merge_tables(folders: Sequence[Path], target: Path) -> dict[str, int]:
+    """Each table's files from ``folders`` (partitions, in order) into ``target``."""
+    import pyarrow.parquet as pq
+
+    target.mkdir(parents=True, exist_ok=True)
+    names = sorted(p.stem for p in folders[0].glob("*.parquet")) if folders else []
+    counts = {}
+    for table in names:
+        files = [folder / f"{table}.parquet" for folder in folders]
+        if table in _SUMMED:
+            merged = _summed(files, _SUMMED[table])
+        elif table == "stage_runs":
+            merged = _stage_runs(files)
+        else:
+            merged = None
+        out = target / f"{table}.parquet"
+        if merged is not None:
+            pq.write_table(merged, out)
+            counts[table] = merged.num_rows
+            continue
+        schema = pq.read_schema(files[0])
+        with pq.ParquetWriter(out, schema) as writer:
+            rows = 0
+            for path in files:
+                part = pq.read_table(path)
+                writer.write_table(part)
+                rows += part.num_rows
+                if table in _ONCE and table != "pair_readings":
+                    break  # the same record in every partition
+        counts[table] = rows
+    return counts
+
+
+def _summed(files: Sequence[Path], keys: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.concat_tables(pq.read_table(path) for path in files)
+    summed = table.group_by(list(keys)).aggregate([("df", "sum")])
+    return (
+        summed.rename_columns([*keys, "df"])
+        .select(table.column_names)
+        .sort_by([(k, "ascending") for k in keys])
+    )
+
+
+def _stage_runs(files: Sequence[Path]) -> Any:
+    """Each stage's record from the first partition, with its seconds and counts summed
+    over the partitions (they hold disjoint documents)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tables = [pq.read_table(path).to_pylist() for path in files]
+    first = {row["stage"]: dict(row) for row in tables[0]}
+    for row in first.values():
+        row["summary"] = json.loads(row["summary"])
+        row["seconds"] = 0.0
+    for rows in tables:
+        for row in rows:
+            record = first.get(row["stage"])
+            if record is None:
+                continue
+            record["seconds"] += row["seconds"]
+            for key, value in json.loads(row["summary"]).items():
+                if rows is not tables[0] and isinstance(value, int | float):
+                    record["summary"][key] = record["summary"].get(key, 0) + value
+    for row in first.values():
+        row["summary"] = json.dumps(row["summary"], sort_keys=True)
+    return pa.Table.from_pylist(list(first.values()), schema=pq.read_schema(files[0]))
+
+
+def load_tables(store: Store, folder: Path) -> dict[str, int]:
+    """Load an analysis folder into an empty store; rows per table."""
+    import pyarrow.parquet as pq
+
+    manifest = _manifest(folder)
+    if store.count() or store.runs.record("read") is not None:
+        raise TablesError(f"{store.path}: not empty; load an analysis into a new store")
+    counts = {}
+    for table in table_names(store):
+        path = folder / f"{table}.parquet"
+        if table not in manifest["tables"] or not path.exists():
+            continue
+        columns = [c[1] for c in store.conn.execute(f"PRAGMA table_info({table})")]
+        verb = "INSERT OR IGNORE" if table in _ONCE else "INSERT"
+        sql = (f"{verb} INTO {table}({', '.join(columns)}) "
+               f"VALUES ({', '.join('?' * len(columns))})")  # fmt: skip
+        rows = 0
+        with store.transaction():
+            for chunk in pq.ParquetFile(path).iter_batches(_BATCH_ROWS, columns=columns):
+                data = chunk.to_pydict()
+                store.conn.executemany(sql, zip(*(data[c] for c in columns), strict=True))
+                rows += chunk.num_rows
+        counts[table] = rows
+    return counts
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    path = folder / ANALYSIS_MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TablesError(
+            f"{folder}: not an analysis folder (no readable {ANALYSIS_MANIFEST})"
+        ) from exc
+    if manifest.get("store_schema") != SCHEMA_VERSION:
+        raise TablesError(
+            f"{folder}: tables of store schema v{manifest.get('store_schema')}, this "
+            f"storytrace has v{SCHEMA_VERSION}; run the analysis again with this version"
+        )
+    if manifest.get("schema") != ANALYSIS_SCHEMA:
+        raise TablesError(
+            f"{folder}: analysis format {manifest.get('schema')!r}, this storytrace reads "
+            f"{ANALYSIS_SCHEMA!r}"
+        )
+    return manifest
+
+
+def is_analysis(path: Path) -> bool:
+    return path.is_dir() and (path / ANALYSIS_MANIFEST).exists()
+
+
+# Columns that say when, not what: two runs on the same inputs differ only there.
+CLOCK_COLUMNS = {
+    "documents": ("added_at",),
+    "inputs": ("done_at",),
+    "errors": ("at",),
+    "story_changes": ("at",),
+    "stage_runs": ("seconds", "finished_at"),
+    "artefacts": ("changed_at",),
+}
+
+
+def differing_tables(first: Path, second: Path) -> list[str]:
+    """Tables of two analysis folders that differ in anything but their clock columns."""
+    import pyarrow.parquet as pq
+
+    names = {p.stem for p in first.glob("*.parquet")} | {p.stem for p in second.glob("*.parquet")}
+    differ = []
+    for table in sorted(names):
+        paths = (first / f"{table}.parquet", second / f"{table}.parquet")
+        if not all(p.exists() for p in paths):
+            differ.append(table)
+            continue
+        a, b = (pq.read_table(p) for p in paths)
+        drop = [c for c in CLOCK_COLUMNS.get(table, ()) if c in a.column_names]
+        if not a.drop_columns(drop).equals(b.drop_columns(drop)):
+            differ.append(table)
+    return differ

@@ -1,0 +1,300 @@
+"""Batch mode's full analysis: partitions, corpus figures, tables out and back, agreement."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from storytrace.cli.app import app
+from storytrace.engine import full
+from storytrace.engine.agreement import compare
+from storytrace.extract.furniture import CorpusStats, Templates, line_key
+from storytrace.reuse.stage import corpus_frequencies
+from storytrace.settings import Settings
+from storytrace.store import Store
+from storytrace.store.tables import TablesError, differing_tables, load_tables
+from support import DEMO_PAGES
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+# -- partitions -------------------------------------------------------------------------------
+@pytest.mark.parametrize("tree_groups", [8_000, 0])  # the average-link tree; bisection
+def test_pack_keeps_groups_whole_and_near_groups_together(
+    tree_groups: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(full, "_TREE_GROUPS", tree_groups)
+    east, west = np.array([1.0, 0.1]), np.array([0.1, 1.0])
+    # Groups 0 and 2 lie east, 1 and 3 west; each of two documents; room for four.
+    label = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    vectors = np.array([east, east, west, west, east, east, west, west])
+    parts = full.pack(label, vectors, capacity=4)
+    assert len(set(parts.tolist())) == 2
+    for group in range(4):
+        assert len(set(parts[label == group].tolist())) == 1  # a group is never cut
+    assert parts[0] == parts[4] and parts[2] == parts[6] and parts[0] != parts[2]
+    assert np.bincount(parts).max() <= 4
+
+
+def test_pack_cuts_only_groups_larger_than_a_partition() -> None:
+    label = np.array([0] * 5 + [1, 1])
+    parts = full.pack(label, np.zeros((7, 0)), capacity=3)
+    assert np.bincount(parts).max() <= 3
+    assert len(set(parts[5:].tolist())) == 1
+    assert len(set(parts[:5].tolist())) == 2
+
+
+# -- corpus figures ---------------------------------------------------------------------------
+def _random_corpus(seed: int) -> list[tuple[str, str | None, list[str]]]:
+    rng = random.Random(seed)
+    stock = ["Share this", "Sign up", "Read more", "Advertisement", "Related stories", "Menu"]
+    docs = []
+    for n in range(60):
+        body = [rng.choice(stock) if rng.random() < 0.4 else f"Line {rng.randint(0, 30)}"
+                for _ in range(8)]  # fmt: skip
+        docs.append((f"d{n:03d}", rng.choice(["a.example", "b.example", None]), body))
+    return docs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_merged_statistics_give_the_verdicts_of_the_whole_corpus(seed: int) -> None:
+    docs = _random_corpus(seed)
+    whole = CorpusStats.build(docs)
+    parts = CorpusStats.build(docs[:25])
+    parts.merge(CorpusStats.build(docs[25:]))
+    templates = parts.templates()
+    assert templates.lines  # the random corpus has templates to find
+    for _, _, body in docs:
+        for line in body:
+            assert templates.verdict(line) == whole.verdict(line), line
+    assert type(templates).from_json(templates.to_json()) == templates
+
+
+def test_given_frequencies_replace_the_stores_own(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        assert corpus_frequencies(store) == ({}, 1)
+        with store.transaction():
+            store.corpus.set_frequencies("reuse", {"": {"strike": 40}})
+            store.corpus.set_figure("reuse_documents", 900)
+        assert corpus_frequencies(store) == ({"strike": 40}, 900)
+        assert store.corpus.frequencies("stories") is None
+
+
+def _tiny_store(path: Path, families: dict, stories: dict, claims: dict) -> Store:
+    store = Store(path)
+    with store.transaction():
+        for n in range(4):
+            store.conn.execute(
+                "INSERT INTO documents(id, format, location, raw) VALUES (?, 'text', ?, '')",
+                (f"d{n}", f"p{n}"),
+            )
+        for family, members in families.items():
+            store.conn.execute(
+                "INSERT INTO families VALUES (?, ?, 1.0, NULL)", (family, members[0])
+            )
+            for doc in members:
+                store.conn.execute(
+                    "INSERT INTO family_members VALUES (?, ?, 'origin', 0, '[]')", (family, doc)
+                )
+        for story, members in stories.items():
+            for doc in members:
+                store.conn.execute("INSERT INTO story_members VALUES (?, ?, 1.0)", (doc, story))
+        for claim, origins in claims.items():
+            store.conn.execute(
+                "INSERT INTO claim_clusters(id, story_id, label, documents, origins, outlets, "
+                "hedges, sources) VALUES (?, 's', '', 1, ?, 1, '{}', '{}')",
+                (claim, origins),
+            )
+    return store
+
+
+def test_agreement_counts_documents_and_claims_that_differ(tmp_path: Path) -> None:
+    reference = _tiny_store(tmp_path / "a.db", {"f1": ["d0", "d1"]},
+                            {"s1": ["d0", "d1", "d2"], "s2": ["d3"]},
+                            {"c1": 1, "c2": 3, "c3": 2})  # fmt: skip
+    other = _tiny_store(tmp_path / "b.db", {"f1": ["d0", "d1"]},
+                        {"s1": ["d0", "d1"], "s9": ["d2"], "s2": ["d3"]},
+                        {"c1": 1, "c2": 2})  # fmt: skip
+    found = compare(reference, other)
+    assert (found.documents, found.same_family, found.same_story) == (4, 4, 1)
+    assert found.story_differences == ["d0", "d1", "d2"]
+    assert (found.claims, found.same_support, found.supported_claims) == (3, 1, 2)
+    assert found.support_differences == ["c2", "c3"]
+    assert found.shares()["claims_of_2_origins_same_support"] == 0.0
+
+
+# -- the whole run on the demo ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo through the full analysis in four partitions, in this process."""
+    out = tmp_path_factory.mktemp("full") / "out"
+    settings = Settings.from_env().with_(workers=1, progress=False)
+    full.run_full([DEMO_PAGES], out, "static", "local", 8, settings)
+    return out
+
+
+@pytest.mark.slow
+def test_full_analysis_agrees_with_analyze(demo_full: Path, module_demo_db: Path) -> None:
+    loaded = demo_full / "loaded.db"
+    with Store(loaded) as store:
+        rows = load_tables(store, demo_full / "analysis")
+        assert len(list((demo_full / ".work" / "partitions").glob("0*"))) == 4
+        with Store(module_demo_db) as reference:
+            agreement = compare(reference, store)
+            assert rows["documents"] == reference.count() == agreement.documents
+    assert set(agreement.shares().values()) == {1.0}
+    assert agreement.supported_claims > 0
+    assert agreement.claims > 50
+
+
+@pytest.mark.slow
+def test_loaded_store_is_up_to_date_and_refuses_a_second_load(demo_full: Path, tmp_path: Path):
+    db = tmp_path / "s.db"
+    result = run_cli("ingest", str(demo_full / "analysis"), "--db", str(db), "-q")
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        # Ids are kept: link ids carry their partition in the high bits, alignments follow.
+        links = dict(store.conn.execute("SELECT id, doc_id FROM reuse_links"))
+        assert links and {i >> 32 for i in links} - {0}
+        orphans = store.conn.execute(
+            "SELECT count(*) FROM reuse_alignments "
+            "WHERE link_id NOT IN (SELECT id FROM reuse_links)"
+        ).fetchone()[0]
+        assert orphans == 0
+        # Frequencies summed over partitions equal the store's own counting.
+        terms = Counter(t for (ts,) in store.conn.execute("SELECT terms FROM reuse_docs")
+                        for t in set(ts.split()))  # fmt: skip
+        assert dict(store.conn.execute("SELECT term, df FROM reuse_terms")) == dict(terms)
+    status = run_cli("stages", "--db", str(db))
+    assert "up to date" in status.output and "never run" not in status.output
+    again = run_cli("ingest", str(demo_full / "analysis"), "--db", str(db), "-q")
+    assert again.exit_code != 0 and "load an analysis into a new store" in again.output
+    with Store(tmp_path / "other.db") as store, pytest.raises(TablesError, match="analysis"):
+        load_tables(store, tmp_path)
+
+
+@pytest.mark.slow
+def test_ray_gives_the_same_tables_as_local(demo_full: Path, tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray")
+    settings = Settings.from_env().with_(progress=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        full.run_full([DEMO_PAGES], tmp_path / "ray", "static", "ray", 8, settings)
+    finally:
+        ray.shutdown()
+    assert differing_tables(demo_full / "analysis", tmp_path / "ray" / "analysis") == []
+
+
+def test_differing_tables_ignores_only_clock_columns(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name, at, label in (("a", "2026-01-01", "x"), ("b", "2026-02-02", "x"), ("c", "", "y")):
+        (tmp_path / name).mkdir()
+        table = pa.table({"id": [1], "at": [at], "kind": [label]})
+        pq.write_table(table, tmp_path / name / "story_changes.parquet")
+    assert differing_tables(tmp_path / "a", tmp_path / "b") == []
+    assert differing_tables(tmp_path / "a", tmp_path / "c") == ["story_changes"]
+
+
+@pytest.mark.slow
+def test_clean_and_stories_read_the_given_figures(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storytrace.ingest.clean import clean_corpus
+    from storytrace.stories import stage as story_stage
+
+    with Store(demo_db) as store:
+        assert not store.conn.execute(
+            "SELECT 1 FROM removed_lines WHERE stage = 'corpus'"
+        ).fetchall()
+        # A corpus in which one short line of the demo is a template.
+        short = next(
+            line.text
+            for _, _, lines in store.iter_candidate_lines()
+            for line in lines
+            if Templates(frozenset([line_key(line.text)]), frozenset()).verdict(line.text)
+        )
+        with store.transaction():
+            store.corpus.set_figure("templates", {"lines": [line_key(short)], "shapes": []})
+        assert clean_corpus(store) > 0
+        removed = store.conn.execute(
+            "SELECT DISTINCT text, reason FROM removed_lines WHERE stage = 'corpus'"
+        ).fetchall()
+        assert removed == [(short, "corpus:repeated-line")]
+
+        seen = {}
+
+        def build_index(texts, doc_vectors, leads, plains, df, size):
+            seen.update(df=df, size=size)
+            raise RuntimeError("stop here")
+
+        monkeypatch.setattr(story_stage, "build_index", build_index)
+        with store.transaction():
+            store.corpus.set_frequencies("stories", {"terms": {"strike": 7}})
+            store.corpus.set_figure("stories_documents", 12_345)
+        with pytest.raises(RuntimeError, match="stop here"):
+            story_stage.build_stories(store, Settings.from_env().with_(workers=1))
+    assert seen["size"] == 12_345 and seen["df"]["terms"] == {"strike": 7}
+
+
+def test_an_empty_corpus_gives_every_table_empty(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    settings = Settings.from_env().with_(workers=1, progress=False)
+    _, run = full.run_full([tmp_path / "in"], tmp_path / "out", "none", "local", 8, settings)
+    assert run.partitions == [] and run.tables["documents"] == 0
+    assert {"documents", "stories", "claim_clusters"} <= set(run.tables)
+    assert (tmp_path / "out" / "analysis" / "claim_clusters.parquet").exists()
+    with Store(tmp_path / "s.db") as store:
+        assert load_tables(store, tmp_path / "out" / "analysis")["documents"] == 0
+
+
+@pytest.mark.slow
+def test_cli_resumes_a_finished_run_and_writes_the_report(demo_full: Path, tmp_path: Path):
+    import json
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(demo_full, out, ignore=shutil.ignore_patterns("loaded.db*"))
+    stores = sorted((out / ".work" / "partitions").glob("0*/store.db"))
+    assert len(stores) == 4
+    before = [_stage_runs(p) for p in stores]
+    args = ["--analysis", "full", "--partition-docs", "8", "--report-stories", "2"]
+    result = run_cli("batch", str(DEMO_PAGES), "--out", str(out), *args, "--workers", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output and "4 partitions" in result.output
+    # No stage ran again (the record of each is the first run's): the run resumed.
+    assert [_stage_runs(p) for p in stores] == before
+    # The tables are the first run's; only the read stage's record is new (it read again).
+    assert differing_tables(demo_full / "analysis", out / "analysis") == ["stage_runs"]
+    first, again = (_records_but_read(f / "analysis") for f in (demo_full, out))
+    assert first == again
+    report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["shown"]["stories"] == 2 and report["counts"]["stories"] == 4
+    with Store(out / "storytrace.db") as store:
+        assert store.count() == 26
+
+
+def _records_but_read(folder: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(folder / "stage_runs.parquet").drop_columns(["seconds", "finished_at"])
+    return [r for r in rows.to_pylist() if r["stage"] != "read"]
+
+
+def _stage_runs(db: Path) -> list[tuple[str, str]]:
+    with Store(db) as store:
+        query = "SELECT stage, finished_at FROM stage_runs WHERE stage != 'read' ORDER BY 1"
+        return store.conn.execute(query).fetchall()
+
+
+def test_batch_refuses_an_unknown_analysis(tmp_path: Path) -> None:
+    result = run_cli("batch", str(tmp_path), "--analysis", "deep", "--out", str(tmp_path / "o"))
+    assert result.exit_code != 0 and "--analysis must be light or full" in result.output
