@@ -62,7 +62,7 @@ from storytrace.store.schema import SCHEMA_VERSION
 from storytrace.store.tables import ANALYSIS_MANIFEST, ANALYSIS_SCHEMA, export_tables, merge_tables
 from storytrace.stories.stage import prepare_evidence
 
-PARTITION_DOCS = 5_000  # documents per partition (a worker's store; ~1 GB of memory)
+PARTITION_DOCS = 5_000  # documents per partition (a worker task: its store and models, 1-2 GB)
 PARTS = "partitions"
 # Up to this many groups, partitions are subtrees of the groups' average-link tree (its
 # distance matrix: 8 bytes per pair of groups); beyond, recursive bisection.
