@@ -14,6 +14,7 @@ from storytrace.cli.app import app
 from storytrace.engine import full
 from storytrace.engine.agreement import compare
 from storytrace.extract.furniture import CorpusStats, Templates, line_key
+from storytrace.model import STORY_BAGS
 from storytrace.reuse.stage import corpus_frequencies
 from storytrace.settings import Settings
 from storytrace.store import Store
@@ -243,6 +244,9 @@ def test_clean_and_stories_read_the_given_figures(
         with pytest.raises(RuntimeError, match="stop here"):
             story_stage.build_stories(store, Settings.from_env().with_(workers=1))
     assert seen["size"] == 12_345 and seen["df"]["terms"] == {"strike": 7}
+    # A bag none of the corpus's documents fills is still there, empty (build_index reads
+    # every bag).
+    assert set(seen["df"]) == set(STORY_BAGS) and not seen["df"]["person"]
 
 
 def test_an_empty_corpus_gives_every_table_empty(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ import numpy as np
 
 from storytrace import pipeline
 from storytrace.engine import batch
-from storytrace.engine.local import column_matrix, run_local
+from storytrace.engine.local import column_matrix, peak_rss_mb, run_local
 from storytrace.engine.ray_engine import run_ray
 from storytrace.errors import StorytraceError
 from storytrace.extract.furniture import CorpusStats
@@ -61,6 +61,7 @@ from storytrace.store import Store
 from storytrace.store.schema import SCHEMA_VERSION
 from storytrace.store.tables import ANALYSIS_MANIFEST, ANALYSIS_SCHEMA, export_tables, merge_tables
 from storytrace.stories.stage import prepare_evidence
+from storytrace.util import write_atomic
 
 PARTITION_DOCS = 5_000  # documents per partition (a worker task: its store and models, 1-2 GB)
 PARTS = "partitions"
@@ -112,7 +113,7 @@ class Done:
     """What a phase returns for one partition, with its worker's peak memory so far."""
 
     value: Any
-    peak_mb: int = field(default_factory=lambda: _peak_mb())
+    peak_mb: int = field(default_factory=lambda: peak_rss_mb())
 
 
 # An executor runs one phase function over every partition and returns the results in order.
@@ -367,7 +368,7 @@ def _forget_other_plans(folder: Path, parts: Sequence[Part]) -> None:
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    record.write_text(json.dumps({"key": key}), encoding="utf-8")
+    write_atomic(record, json.dumps({"key": key}))
 
 
 def _one_core() -> Any:
@@ -392,12 +393,6 @@ def _records(part: Part, settings: Settings) -> Iterable[RawRecord]:
         for item in batch.read_file(Path(path), settings):
             if isinstance(item, RawRecord) and item.location in wanted:
                 yield item
-
-
-def _peak_mb() -> int:
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 # -- the whole run ----------------------------------------------------------------------------
@@ -452,7 +447,7 @@ def analyse(
         raise StorytraceError(f"stages reported errors in some partitions: {', '.join(failed)}")
     run.tables = merge(out, parts)
     lap("merge")
-    run.peak_mb["driver"] = _peak_mb()  # this process: the engine's driver
+    run.peak_mb["driver"] = peak_rss_mb()  # this process: the engine's driver
     return run
 
 
@@ -468,7 +463,7 @@ def merge(out: Path, parts: Sequence[Part]) -> dict[str, int]:
             rows = export_tables(store, target)
     manifest = {"schema": ANALYSIS_SCHEMA, "store_schema": SCHEMA_VERSION,
                 "partitions": [p.documents for p in parts], "tables": rows}  # fmt: skip
-    (target / ANALYSIS_MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    write_atomic(target / ANALYSIS_MANIFEST, json.dumps(manifest, indent=2))  # last: complete
     return rows
 
 

@@ -33,8 +33,10 @@ _ROW_IDS = {
 }
 # Document frequencies are summed over partitions (each counted its own documents).
 _SUMMED = {"reuse_terms": ("term",), "story_df": ("bag", "term")}
-# The same row in every partition (a stage's record, a pair read by content): kept once.
+# The same row in every partition (a stage's record, a pair read by content): kept once
+# when loading; the artefacts' generations are merged from the first partition only.
 _ONCE = ("stage_runs", "artefacts", "pair_readings")
+_FIRST_PARTITION = ("artefacts",)
 _BATCH_ROWS = 20_000
 
 
@@ -129,7 +131,7 @@ def merge_tables(folders: Sequence[Path], target: Path) -> dict[str, int]:
                 part = pq.read_table(path)
                 writer.write_table(part)
                 rows += part.num_rows
-                if table in _ONCE and table != "pair_readings":
+                if table in _FIRST_PARTITION:
                     break  # the same record in every partition
         counts[table] = rows
     return counts

@@ -30,7 +30,7 @@ import numpy as np
 
 from storytrace.ml import candidates, encode
 from storytrace.ml.logistic import weights_fingerprint
-from storytrace.model import Family, Story, StoryEntity, StoryText, Topic
+from storytrace.model import STORY_BAGS, Family, Story, StoryEntity, StoryText, Topic
 from storytrace.progress import Progress, QuietProgress
 from storytrace.provenance import FamilyIndex, independent_origins
 from storytrace.settings import Settings
@@ -89,7 +89,12 @@ def build_stories(
     if not texts:
         return report
     # A partition of a larger corpus (batch mode) is given the whole corpus's figures.
-    df = store.corpus.frequencies("stories") or store.stories.document_frequencies()
+    given = store.corpus.frequencies("stories")
+    df = (
+        {bag: given.get(bag, Counter()) for bag in STORY_BAGS}  # a bag may hold no term
+        if given is not None
+        else store.stories.document_frequencies()
+    )
     size = store.corpus.documents("stories") or len(texts)
     index = build_index(texts, doc_vectors, leads, plains, df, size)
     ids = [t.doc_id for t in texts]
