@@ -36,6 +36,7 @@ import json
 import platform
 import shutil
 from collections import defaultdict
+from dataclasses import asdict
 from itertools import combinations
 from pathlib import Path
 
@@ -146,6 +147,8 @@ def full_agreement(inputs: list[Path], db: Path, work: Path, sizes: list[int], r
                     agreement = compare_stores(reference, store)
             row[engine] = {
                 "partitions": run.partitions,
+                "story_partitions": run.story_partitions,
+                "story_graph": asdict(run.graph) if run.graph else None,
                 "seconds": run.seconds,
                 **agreement.shares(),
                 "documents": agreement.documents,
@@ -190,8 +193,9 @@ def main() -> None:
             report[name] = compare(inputs, db, WORK / name / "batch")
             print(json.dumps(report[name], indent=1), flush=True)
         chosen = [int(s) for s in args.demo_sizes.split(",")] if name == "demo" else sizes
-        report.setdefault("full", {})[name] = full_agreement(
-            inputs, db, WORK / name, chosen, args.ray
+        # Sizes not run this time keep their recorded rows.
+        report.setdefault("full", {}).setdefault(name, {}).update(
+            full_agreement(inputs, db, WORK / name, chosen, args.ray)
         )
         RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

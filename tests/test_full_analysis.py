@@ -11,14 +11,15 @@ import pytest
 from typer.testing import CliRunner
 
 from storytrace.cli.app import app
-from storytrace.engine import full
+from storytrace.engine import full, packing, regroup
 from storytrace.engine.agreement import compare
 from storytrace.extract.furniture import CorpusStats, Templates, line_key
 from storytrace.model import STORY_BAGS
 from storytrace.reuse.stage import corpus_frequencies
 from storytrace.settings import Settings
 from storytrace.store import Store
-from storytrace.store.tables import TablesError, differing_tables, load_tables
+from storytrace.store.tables import TablesError, copy_documents, differing_tables, load_tables
+from storytrace.stories.assign import ScoredPairs, group
 from support import DEMO_PAGES
 
 
@@ -31,22 +32,22 @@ def run_cli(*args: str):
 def test_pack_keeps_groups_whole_and_near_groups_together(
     tree_groups: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(full, "_TREE_GROUPS", tree_groups)
+    monkeypatch.setattr(packing, "_TREE_GROUPS", tree_groups)
     east, west = np.array([1.0, 0.1]), np.array([0.1, 1.0])
     # Groups 0 and 2 lie east, 1 and 3 west; each of two documents; room for four.
     label = np.array([0, 0, 1, 1, 2, 2, 3, 3])
     vectors = np.array([east, east, west, west, east, east, west, west])
-    parts = full.pack(label, vectors, capacity=4)
+    parts = packing.pack(label, vectors, capacity=4)
     assert len(set(parts.tolist())) == 2
-    for group in range(4):
-        assert len(set(parts[label == group].tolist())) == 1  # a group is never cut
+    for g in range(4):
+        assert len(set(parts[label == g].tolist())) == 1  # a group is never cut
     assert parts[0] == parts[4] and parts[2] == parts[6] and parts[0] != parts[2]
     assert np.bincount(parts).max() <= 4
 
 
 def test_pack_cuts_only_groups_larger_than_a_partition() -> None:
     label = np.array([0] * 5 + [1, 1])
-    parts = full.pack(label, np.zeros((7, 0)), capacity=3)
+    parts = packing.pack(label, np.zeros((7, 0)), capacity=3)
     assert np.bincount(parts).max() <= 3
     assert len(set(parts[5:].tolist())) == 1
     assert len(set(parts[:5].tolist())) == 2
@@ -137,7 +138,7 @@ def demo_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo through the full analysis in four partitions, in this process."""
     out = tmp_path_factory.mktemp("full") / "out"
     settings = Settings.from_env().with_(workers=1, progress=False)
-    full.run_full([DEMO_PAGES], out, "static", "local", 8, settings)
+    full.run_full([DEMO_PAGES], out, "none", "local", 8, settings)
     return out
 
 
@@ -187,7 +188,7 @@ def test_ray_gives_the_same_tables_as_local(demo_full: Path, tmp_path: Path) -> 
     settings = Settings.from_env().with_(progress=False)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
-        full.run_full([DEMO_PAGES], tmp_path / "ray", "static", "ray", 8, settings)
+        full.run_full([DEMO_PAGES], tmp_path / "ray", "none", "ray", 8, settings)
     finally:
         ray.shutdown()
     assert differing_tables(demo_full / "analysis", tmp_path / "ray" / "analysis") == []
@@ -302,3 +303,144 @@ def _stage_runs(db: Path) -> list[tuple[str, str]]:
 def test_batch_refuses_an_unknown_analysis(tmp_path: Path) -> None:
     result = run_cli("batch", str(tmp_path), "--analysis", "deep", "--out", str(tmp_path / "o"))
     assert result.exit_code != 0 and "--analysis must be light or full" in result.output
+
+
+# -- the story graph and the story partitions ---------------------------------------------------
+def _random_scored_pairs(seed: int) -> tuple[ScoredPairs, float]:
+    """Events of 1-6 documents; pairs inside an event mostly likely, across mostly not."""
+    rng = np.random.default_rng(seed)
+    event = np.repeat(np.arange(30), rng.integers(1, 7, size=30))
+    n = len(event)
+    left, right = np.triu_indices(n, k=1)
+    keep = rng.random(len(left)) < 0.35  # candidates only, as the stage finds them
+    left, right = left[keep], right[keep]
+    same = event[left] == event[right]
+    p = np.where(same, rng.beta(5, 2, len(left)), rng.beta(1, 6, len(left)))
+    ids = [f"d{k:03d}" for k in range(n)]
+    return ScoredPairs(ids, left, right, p, p), 0.5
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_grouping_whole_stories_apart_gives_the_same_stories(seed: int) -> None:
+    """Why the finishing partitions find the corpus's stories: average-link over any union
+    of whole stories gives those stories again (reducibility), with pairs across the
+    partitions left out."""
+    scored, threshold = _random_scored_pairs(seed)
+    whole = group(scored, threshold, threshold).story_of
+    stories = sorted(set(whole.values()))
+    rng = random.Random(seed)
+    part_of_story = {s: rng.randrange(3) for s in stories}
+    part = np.asarray([part_of_story[whole[d]] for d in scored.doc_ids])
+    found: dict[str, str] = {}
+    for p in range(3):
+        inside = (part[scored.left] == p) & (part[scored.right] == p)
+        rows = np.flatnonzero(part == p)
+        position = {int(r): k for k, r in enumerate(rows)}
+        local = ScoredPairs(
+            [scored.doc_ids[r] for r in rows],
+            np.asarray([position[int(i)] for i in scored.left[inside]], dtype=np.int64),
+            np.asarray([position[int(j)] for j in scored.right[inside]], dtype=np.int64),
+            scored.event[inside],
+            scored.topic[inside],
+        )
+        found.update(group(local, threshold, threshold).story_of)
+    assert _members(found) == _members(whole)
+    assert len(set(whole.values())) > 10  # the case is not trivial
+
+
+def _members(story_of: dict[str, str]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for doc, story in story_of.items():
+        groups.setdefault(story, set()).add(doc)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_components_number_rows_by_their_first_row() -> None:
+    edges = np.array([[3, 1], [4, 5], [5, 6]])
+    assert regroup.components(7, edges).tolist() == [0, 1, 2, 1, 4, 4, 4]
+    assert regroup.components(0, np.zeros((0, 2), dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.slow
+def test_copied_documents_bring_their_rows_and_recounted_frequencies(
+    module_demo_db: Path, tmp_path: Path
+) -> None:
+    with Store(module_demo_db) as source:
+        ids = sorted(d for (d,) in source.conn.execute("SELECT id FROM documents"))[::3]
+        expected = {
+            table: _rows_of(source, table, ids)
+            for table in ("documents", "sentences", "entities", "reuse_docs", "story_docs")
+        }
+    with Store(tmp_path / "part.db") as target:
+        assert copy_documents(target, module_demo_db, ids, first=True) == len(ids)
+        for table, rows in expected.items():
+            assert _rows_of(target, table, ids) == rows and rows
+        # Nothing of the other documents came along.
+        assert {d for (d,) in target.conn.execute("SELECT doc_id FROM sentences")} == set(ids)
+        # The stages' records came with the first source: the copied stages are up to date.
+        assert target.runs.record("embed") is not None
+        with target.transaction():
+            target.reuse.recount()
+            target.stories.recount()
+        terms = Counter(t for (ts,) in target.conn.execute("SELECT terms FROM reuse_docs")
+                        for t in ts.split())  # fmt: skip
+        assert target.reuse.document_frequencies() == dict(terms)
+        texts = target.stories.load()[0]
+        own = {b: Counter(t for x in texts for t in x.bag(b)) for b in STORY_BAGS}
+        assert target.stories.document_frequencies() == own
+
+
+def _rows_of(store: Store, table: str, ids: list[str]) -> list[tuple]:
+    column = "id" if table == "documents" else "doc_id"
+    marks = ", ".join("?" * len(ids))
+    skip = ("added_at",)
+    columns = [c[1] for c in store.conn.execute(f"PRAGMA table_info({table})")
+               if c[1] not in skip]  # fmt: skip
+    query = (f"SELECT {', '.join(columns)} FROM {table} WHERE {column} IN ({marks}) "
+             f"ORDER BY {', '.join(columns[:3])}")  # fmt: skip
+    return store.conn.execute(query, ids).fetchall()
+
+
+@pytest.mark.slow
+def test_given_story_pairs_are_grouped_without_a_search(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storytrace.stories import stage as story_stage
+
+    with Store(demo_db) as store:
+        before, _ = store.stories.assignment()
+        # Forget the stories, keep the pairs with their scores, and say they were given.
+        with store.transaction():
+            store.conn.execute("DELETE FROM story_members")
+            store.conn.execute("DELETE FROM stories")
+            store.corpus.set_figure(story_stage.GIVEN_PAIRS, True)
+
+        def no_search(*args, **kwargs):
+            raise AssertionError("candidates searched although the pairs were given")
+
+        monkeypatch.setattr(story_stage, "find_candidates", no_search)
+        monkeypatch.setattr(story_stage, "score_pairs", no_search)
+        story_stage.build_stories(store, Settings.from_env().with_(workers=1))
+        after, _ = store.stories.assignment()
+    assert _members(after) == _members(before) and len(set(after.values())) > 1
+
+
+@pytest.mark.slow
+def test_the_story_graph_is_recorded_and_reused(demo_full: Path) -> None:
+    import json
+
+    folder = demo_full / ".work" / "partitions" / "stories"
+    recorded = json.loads((folder / "graph.json").read_text(encoding="utf-8"))
+    graph = regroup.Graph(**recorded["graph"])
+    assert sum(graph.sizes) == 26 and graph.cut == 0 and graph.pairs > 0
+    # The finishing partitions hold whole stories: each story's documents in one store.
+    stores = sorted(folder.glob("0*/store.db"))
+    assert len(stores) == len([n for n in graph.sizes if n])
+    seen: dict[str, int] = {}
+    for k, path in enumerate(stores):
+        with Store(path) as store:
+            for story in {s for s in store.stories.assignment()[0].values()}:
+                assert seen.setdefault(story, k) == k
+    # Asked again (a resumed run), the graph is read back, not computed.
+    again = regroup.story_graph([], None, {}, 0, recorded["capacity"], folder)
+    assert again == graph

@@ -719,7 +719,8 @@ def batch_command(
             "--encoder",
             help="Lead vectors for lead groups: static (model2vec distilled from MiniLM, "
             "fast; the default, or $STORYTRACE_ENCODER), minilm (MiniLM itself, ~40x slower), "
-            "or none (no lead groups).",
+            "or none (no lead groups; the default with --analysis full, whose stories come "
+            "from the story stage itself).",
             show_default=False,
         ),
     ] = None,
@@ -745,7 +746,7 @@ def batch_command(
             "--partition-docs",
             min=1,
             help="--analysis full: documents per partition (each a worker's store; "
-            "families and stories never cross partitions).",
+            "stories are kept whole unless larger, families never cross partitions).",
         ),
     ] = 5_000,
     report_stories: Annotated[
@@ -777,16 +778,20 @@ def batch_command(
 
     With --analysis full, the documents are then analysed as `storytrace analyze` would:
     lead groups (copy groups inside) are packed into partitions of --partition-docs
-    documents, nearest groups together; each partition runs the pipeline's own stages in a
-    store of its own (OUT/.work/partitions), given the whole corpus's template lines and
-    document frequencies; every table is written to OUT/analysis/TABLE.parquet (documents,
+    documents, nearest groups together; each partition reads, cleans, annotates and embeds
+    its documents in a store of its own (OUT/.work/partitions), given the whole corpus's
+    template lines; one task then finds and scores the story pairs of the whole corpus and
+    groups them into stories, and whole stories are packed into story partitions that run
+    the remaining stages (links and families, stories, claims, timelines) with the whole
+    corpus's document frequencies and story scores; every table is written to
+    OUT/analysis/TABLE.parquet (documents,
     reuse_links with reuse_alignments, families and family_members, stories with
     story_members and topics, claim_clusters with claim_members, timeline_entries, ...).
     `storytrace ingest OUT/analysis --db STORE` loads them into a store for the web app,
     `ask` and `report`, ids unchanged; by default the run does that itself into
     OUT/storytrace.db and writes the report of the 20 largest stories to OUT/report
-    (--report-stories). Families and stories never cross partitions: how far the result is
-    from `analyze` is measured in docs/scaling.md.
+    (--report-stories). A story larger than a partition is cut and families never cross
+    story partitions: how far the result is from `analyze` is measured in docs/scaling.md.
     """
     # Imported here, not at the top: batch mode's modules (SciPy's graph routines, Arrow)
     # would add a tenth of a second to every other command.
@@ -799,7 +804,9 @@ def batch_command(
     if address and engine != "ray":
         raise _fail("--address needs --engine ray")
     settings = _settings(None, quiet, workers=workers)
-    chosen = encoder or settings.encoder or "static"
+    # The full analysis groups stories with the story stage's own evidence: lead groups
+    # would cost the driver their memory (18 GB at 1M documents) for nothing.
+    chosen = encoder or ("none" if analysis == "full" else settings.encoder or "static")
     full = None
     try:
         with _user_errors(), _bars(settings) as bars:
@@ -816,11 +823,15 @@ def batch_command(
         raise _fail(f"--engine ray needs Ray: pip install 'storytrace[ray]' ({exc.name})") from exc
     if run.up_to_date:
         console.print(f"{escape(str(out))} is up to date with these inputs.", highlight=False)
+    leads = (
+        f", {sum(len(s) > 1 for s in run.lead_groups)} lead groups of two or more documents"
+        if chosen != "none"
+        else ""
+    )
     console.print(
         f"{run.documents} documents ({run.duplicates} duplicates dropped, {run.errors} "
-        f"errors), {len(run.pairs)} verified pairs, {len(run.copy_groups)} copy groups, "
-        f"{sum(len(s) > 1 for s in run.lead_groups)} lead groups of two or more documents "
-        f"-> {escape(str(out))}",
+        f"errors), {len(run.pairs)} verified pairs, {len(run.copy_groups)} copy groups"
+        f"{leads} -> {escape(str(out))}",
         highlight=False,
     )
     if run.errors:
@@ -834,8 +845,16 @@ def batch_command(
 
 def _full_summary(full: Any, out: Path) -> None:
     tables = full.tables
+    graph = full.graph
+    if graph is not None and graph.cut:
+        console.print(
+            f"  {graph.cut} documents are in stories larger than --partition-docs, cut "
+            f"between partitions (largest: {graph.largest} documents)",
+            highlight=False,
+        )
     console.print(
-        f"full analysis in {len(full.partitions)} partitions: {tables.get('families', 0)} "
+        f"full analysis in {len(full.partitions)} partitions, then "
+        f"{len(full.story_partitions)} of whole stories: {tables.get('families', 0)} "
         f"families, {tables.get('stories', 0)} stories, {tables.get('claim_clusters', 0)} "
         f"claims, {tables.get('timeline_entries', 0)} timeline entries -> "
         f"{escape(str(out / 'analysis'))}",

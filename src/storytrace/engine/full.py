@@ -5,32 +5,46 @@ direction and paraphrase links, stories and topics, claims with their support in
 origins, timelines) for corpora that do not fit one store or one machine:
 
 1. **Global pass** (batch mode's own, ``run_local`` / ``run_ray``): records read and
-   prepared per file, MinHash pairs verified, copy groups and lead groups.
-2. **Partitions** (:func:`plan`): lead groups (each holds its copy groups) packed into
-   partitions of at most ``partition_docs`` documents, each group placed with the groups its
-   lead vectors are nearest to, so that what one store would put in one family or story
-   lands in one partition as far as the lead vectors can tell.
-3. **Per partition**, in a store of its own (``OUT/.work/partitions/NNNNN/store.db``), the
-   very ``pipeline.run`` that ``analyze`` runs, in three phases so that every statistic a
-   stage takes from its corpus is the whole corpus's (``Store.corpus``):
+   prepared per file, MinHash pairs verified, copy groups; lead groups only when asked for
+   (an ``encoder`` other than ``none``: the stories come from step 3, and lead groups cost
+   the driver the most memory of the light pass).
+2. **Preparing partitions** (:func:`plan`): copy groups (or lead groups, which hold them)
+   packed into partitions of at most ``partition_docs`` documents, nearest groups together
+   when there are lead vectors, in input order otherwise (``storytrace.engine.packing``;
+   what a preparing partition holds changes no result, only what the story partitions
+   copy from where), each a store of its own
+   (``OUT/.work/partitions/NNNNN/store.db``) running the very ``pipeline.run`` that
+   ``analyze`` runs, given every statistic a stage takes from its corpus as the whole
+   corpus's (``Store.corpus``):
 
    a. *read*: the partition's records, re-read from their files at their own locations;
       returns the partition's line statistics;
    b. *prepare*: with the corpus's template lines, the stages up to ``embed`` and the story
-      evidence; returns the partition's document frequencies;
-   c. *finish*: with the corpus's frequencies and document counts, the remaining stages; the
-      store's tables exported to Parquet.
+      evidence; returns the partition's document frequencies.
 
-   The driver only adds up statistics between the phases; the executor (this machine's
-   processes, or Ray tasks) runs the phases, the same functions on both.
-4. **Merge** (:func:`merge`): each table's partitions concatenated into
+3. **Story graph** (c, one task, ``storytrace.engine.regroup``): the story stage's pairs
+   found and scored over every partition's evidence, grouped into stories, and whole
+   stories (copy groups kept together) packed into *story partitions*.
+4. **Story partitions** (d, *finish*): each copies its documents' rows from the preparing
+   stores and is given its story pairs with their corpus-wide scores; with the corpus's
+   frequencies and document counts, the remaining stages run (links and families, stories,
+   claims and support, timelines); the tables are exported to Parquet.
+
+   The driver only adds up statistics between the phases and reads partition sizes; the
+   executor (this machine's processes, or Ray tasks) runs the phases, the same functions on
+   both.
+5. **Merge** (:func:`merge`): each table's story partitions concatenated into
    ``OUT/analysis/TABLE.parquet`` (integer row ids made unique: partition number in the
-   high 32 bits), with ``analysis.json``. ``storytrace ingest OUT/analysis`` loads them into a
-   store (``storytrace.store.tables``) for the web app and reports, ids unchanged.
+   high 32 bits) with the preparing partitions' record of reading, and ``analysis.json``.
+   ``storytrace ingest OUT/analysis`` loads them into a store
+   (``storytrace.store.tables``) for the web app and reports, ids unchanged.
 
-What differs from one store: families and stories never cross partitions, and nearest
-neighbour ranks are those within the partition. ``benchmarks/batch_agreement.py`` measures
-both against ``analyze`` (docs/scaling.md).
+What differs from one store: a story larger than a partition is cut; derivation families
+never cross story partitions (a derivative whose origin the reuse stage would find in
+another story partition is not linked to it); topics are grouped per story partition; the
+reuse stage's neighbour ranks are those within the partition.
+``benchmarks/batch_agreement.py`` measures the result against ``analyze``
+(docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -46,9 +60,11 @@ from typing import Any
 import numpy as np
 
 from storytrace import pipeline
-from storytrace.engine import batch
+from storytrace.engine import batch, regroup
 from storytrace.engine.local import column_matrix, peak_rss_mb, run_local
+from storytrace.engine.packing import pack, unit
 from storytrace.engine.ray_engine import run_ray
+from storytrace.engine.regroup import StoryPart
 from storytrace.errors import StorytraceError
 from storytrace.extract.furniture import CorpusStats
 from storytrace.ingest.clean import line_statistics
@@ -59,15 +75,22 @@ from storytrace.settings import Settings
 from storytrace.stage import Inputs
 from storytrace.store import Store
 from storytrace.store.schema import SCHEMA_VERSION
-from storytrace.store.tables import ANALYSIS_MANIFEST, ANALYSIS_SCHEMA, export_tables, merge_tables
+from storytrace.store.tables import (
+    ANALYSIS_MANIFEST,
+    ANALYSIS_SCHEMA,
+    export_tables,
+    merge_tables,
+    table_names,
+)
 from storytrace.stories.stage import prepare_evidence
 from storytrace.util import write_atomic
 
 PARTITION_DOCS = 5_000  # documents per partition (a worker task: its store and models, 1-2 GB)
 PARTS = "partitions"
-# Up to this many groups, partitions are subtrees of the groups' average-link tree (its
-# distance matrix: 8 bytes per pair of groups); beyond, recursive bisection.
-_TREE_GROUPS = 8_000
+# Stages run where the documents are read and prepared; the rest run on story partitions.
+PREPARING = tuple(s.name for s in pipeline.PIPELINE.plan("embed"))
+# What the preparing partitions hand over to the merged analysis: the record of reading.
+_PREPARED_TABLES = ("inputs", "errors", "stage_runs")
 
 
 @dataclass(slots=True)
@@ -102,7 +125,9 @@ class FullRun:
     """What the full analysis did, with seconds per step and the partitions' sizes."""
 
     out: Path
-    partitions: list[int] = field(default_factory=list)  # documents per partition
+    partitions: list[int] = field(default_factory=list)  # documents per preparing partition
+    story_partitions: list[int] = field(default_factory=list)  # per finishing partition
+    graph: regroup.Graph | None = None
     tables: dict[str, int] = field(default_factory=dict)  # rows per merged table
     seconds: dict[str, float] = field(default_factory=dict)
     peak_mb: dict[str, int] = field(default_factory=dict)  # largest worker per phase; driver
@@ -139,7 +164,7 @@ def plan(
     order = np.argsort(first)  # documents in input order, each once
     ids, first = ids[order].tolist(), first[order]
     label = _group_labels(ids, groups or copies)
-    assignment = pack(label, _unit(records.vectors[first]), partition_docs)
+    assignment = pack(label, unit(records.vectors[first]), partition_docs)
     return _parts(out, files, records, ids, assignment)
 
 
@@ -186,107 +211,6 @@ def _group_labels(ids: Sequence[str], groups: Iterable[dict[str, Any]]) -> np.nd
     return label
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1)
-
-
-def pack(label: np.ndarray, vectors: np.ndarray, capacity: int) -> np.ndarray:
-    """A partition number per document: groups kept whole (a group larger than
-    ``capacity`` is cut in pieces), similar groups together.
-
-    The groups are split in two along the main direction of their mean vectors, at the
-    widest gap between neighbouring groups that leaves each side a quarter of the
-    documents or more, and each side again until it fits a partition; then neighbouring
-    parts (similar, by construction) are joined while they fit. A cut at the widest gap
-    falls between events rather than through one."""
-    groups: dict[int, list[int]] = {}
-    for row, g in enumerate(label.tolist()):
-        groups.setdefault(g, []).append(row)
-    pieces = [
-        rows[start : start + capacity]
-        for rows in sorted(groups.values(), key=lambda rows: rows[0])
-        for start in range(0, len(rows), capacity)
-    ]
-    sizes = np.asarray([len(p) for p in pieces], dtype=np.int64)
-    width = vectors.shape[1] if vectors.ndim == 2 else 0
-    centres = (
-        np.vstack([vectors[p].mean(axis=0) for p in pieces])
-        if width and pieces
-        else np.zeros((len(pieces), 0))
-    )
-    leaves: list[np.ndarray] = []
-    if width and 2 <= len(pieces) <= _TREE_GROUPS:
-        _subtrees(centres, sizes, capacity, leaves)
-    else:
-        _bisect(np.arange(len(pieces)), centres, sizes, capacity, leaves)
-    assignment = np.zeros(len(label), dtype=np.int64)
-    number, filled = -1, capacity
-    for leaf in leaves:  # neighbouring leaves joined while they fit
-        size = int(sizes[leaf].sum())
-        if filled + size > capacity:
-            number, filled = number + 1, 0
-        filled += size
-        for k in leaf.tolist():
-            assignment[pieces[k]] = number
-    return assignment
-
-
-def _subtrees(
-    centres: np.ndarray, sizes: np.ndarray, capacity: int, leaves: list[np.ndarray]
-) -> None:
-    """Leaves: the largest subtrees of the groups' average-link tree that fit."""
-    from scipy.cluster.hierarchy import linkage, to_tree
-
-    tree = to_tree(linkage(centres, method="average", metric="cosine"))
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        members = np.asarray(node.pre_order(), dtype=np.int64)
-        if sizes[members].sum() <= capacity or node.is_leaf():
-            leaves.append(members)
-        else:
-            stack += [node.get_right(), node.get_left()]
-
-
-def _bisect(
-    items: np.ndarray, centres: np.ndarray, sizes: np.ndarray, capacity: int,
-    leaves: list[np.ndarray],
-) -> None:  # fmt: skip
-    if sizes[items].sum() <= capacity or len(items) == 1:
-        leaves.append(items)
-        return
-    order = items[np.argsort(_projection(centres[items], sizes[items]), kind="stable")]
-    cut = _widest_gap(centres[order], sizes[order])
-    _bisect(order[:cut], centres, sizes, capacity, leaves)
-    _bisect(order[cut:], centres, sizes, capacity, leaves)
-
-
-def _projection(centres: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Positions along the main direction of the centres (weighted by group size)."""
-    if centres.shape[1] == 0:
-        return np.zeros(len(centres))
-    weights = sizes / sizes.sum()
-    centred = centres - weights @ centres
-    _, _, vt = np.linalg.svd(centred * np.sqrt(weights)[:, None], full_matrices=False)
-    return centred @ vt[0]
-
-
-def _widest_gap(centres: np.ndarray, sizes: np.ndarray) -> int:
-    """Where to cut an ordered list: between the two neighbours least alike (cosine of
-    their mean vectors), among cuts leaving each side a quarter of the documents."""
-    before = np.cumsum(sizes)[:-1]
-    total = sizes.sum()
-    allowed = np.nonzero((before >= total / 4) & (total - before >= total / 4))[0]
-    if not len(allowed):
-        allowed = np.arange(len(sizes) - 1)
-    if centres.shape[1] == 0:
-        return int(allowed[len(allowed) // 2]) + 1
-    unit = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
-    alike = np.einsum("ij,ij->i", unit[:-1], unit[1:])
-    return int(allowed[np.argmin(alike[allowed])]) + 1
-
-
 def _parts(
     out: Path, files: Sequence[Path], records: _Records, ids: Sequence[str], assignment: np.ndarray
 ) -> list[Part]:
@@ -318,12 +242,13 @@ def read_part(part: Part, settings: Settings) -> Done:
 
 def prepare_part(part: Part, templates: dict[str, list[str]], settings: Settings) -> Done:
     """Phase b: cleaning with the corpus's templates, then the stages up to the story
-    evidence; the partition's document frequencies."""
+    evidence; the partition's document frequencies. Its record of reading is exported."""
     with _one_core(), _part_store(part) as store:
         with store.transaction():
             store.corpus.set_figure("templates", templates)
         pipeline.run(store, settings, until="embed")
         prepare_evidence(store, settings, QuietProgress())
+        export_tables(store, part.folder / "tables", part.index, _PREPARED_TABLES, PREPARING)
         return Done(
             Frequencies(
                 reuse=Counter(store.reuse.document_frequencies()),
@@ -334,9 +259,25 @@ def prepare_part(part: Part, templates: dict[str, list[str]], settings: Settings
         )
 
 
-def finish_part(part: Part, totals: Frequencies, settings: Settings) -> Done:
-    """Phase c: the remaining stages with the corpus's figures; tables to Parquet."""
-    with _one_core(), _part_store(part) as store:
+def graph_part(stores: Sequence[Path], out: Path, totals: Frequencies, partition_docs: int) -> Done:
+    """Phase c: the story graph over every partition's evidence (one task; see
+    ``storytrace.engine.regroup``)."""
+    with _one_core():
+        graph = regroup.story_graph(
+            stores,
+            out / "copy_groups.parquet",
+            totals.stories,
+            totals.stories_documents,
+            partition_docs,
+            _graph_folder(out),
+        )
+    return Done(graph)
+
+
+def finish_part(part: StoryPart, out: Path, totals: Frequencies, settings: Settings) -> Done:
+    """Phase d: a story partition's documents copied in, the remaining stages with the
+    corpus's figures; tables to Parquet."""
+    with _one_core(), regroup.open_moved(part, _graph_folder(out)) as store:
         own = store.reuse.document_frequencies()
         with store.transaction():
             store.corpus.set_frequencies("reuse", {"": {t: totals.reuse[t] for t in own}})
@@ -350,8 +291,14 @@ def finish_part(part: Part, totals: Frequencies, settings: Settings) -> Done:
             store.corpus.set_figure("stories_documents", totals.stories_documents)
         report = pipeline.run(store, settings)
         failed = [o.stage for o in report.outcomes if o.result and o.result.errors]
-        rows = export_tables(store, part.folder / "tables", part.index)
+        later = [s.name for s in pipeline.PIPELINE.stages if s.name not in PREPARING]
+        tables = [t for t in table_names(store) if t not in _PREPARED_TABLES or t == "stage_runs"]
+        rows = export_tables(store, part.folder / "tables", part.index, tables, later)
     return Done({"rows": rows, "failed": failed})
+
+
+def _graph_folder(out: Path) -> Path:
+    return out / ".work" / PARTS / regroup.STORIES
 
 
 def _forget_other_plans(folder: Path, parts: Sequence[Part]) -> None:
@@ -440,29 +387,37 @@ def analyse(
     calls = [(p, templates, inner) for p in parts]
     for found in phase("prepare", "Partitions: annotating, embedding", prepare_part, calls):
         totals.add(found)
-    calls = [(p, totals, inner) for p in parts]
-    results = phase("finish", "Partitions: links, stories, claims", finish_part, calls)
+    stores = [p.folder / "store.db" for p in parts]
+    graph_call = [(stores, out, totals, partition_docs)] if parts else []
+    for graph in phase("graph", "Story graph of the corpus", graph_part, graph_call):
+        run.graph = graph
+    finishing = regroup.story_parts(_graph_folder(out), run.graph) if run.graph else []
+    run.story_partitions = [p.documents for p in finishing]
+    calls = [(p, out, totals, inner) for p in finishing]
+    results = phase("finish", "Story partitions: links, stories, claims", finish_part, calls)
     failed = sorted({s for r in results for s in r["failed"]})
     if failed:
         raise StorytraceError(f"stages reported errors in some partitions: {', '.join(failed)}")
-    run.tables = merge(out, parts)
+    run.tables = merge(out, parts, finishing)
     lap("merge")
     run.peak_mb["driver"] = peak_rss_mb()  # this process: the engine's driver
     return run
 
 
-def merge(out: Path, parts: Sequence[Part]) -> dict[str, int]:
-    """Each table's partitions into ``OUT/analysis/TABLE.parquet``; rows per table."""
+def merge(out: Path, parts: Sequence[Part], finishing: Sequence[StoryPart]) -> dict[str, int]:
+    """Each table's partitions into ``OUT/analysis/TABLE.parquet``; rows per table: the
+    story partitions' tables, with the preparing partitions' record of reading."""
     target = out / "analysis"
     if parts:
-        rows = merge_tables([p.folder / "tables" for p in parts], target)
+        folders = [p.folder / "tables" for p in [*finishing, *parts]]
+        rows = merge_tables(folders, target)
     else:  # no documents: the tables, empty, so that readers find every one
         empty = out / ".work" / PARTS / "empty.db"
         empty.parent.mkdir(parents=True, exist_ok=True)
         with Store(empty) as store:
             rows = export_tables(store, target)
     manifest = {"schema": ANALYSIS_SCHEMA, "store_schema": SCHEMA_VERSION,
-                "partitions": [p.documents for p in parts], "tables": rows}  # fmt: skip
+                "partitions": [p.documents for p in finishing], "tables": rows}  # fmt: skip
     write_atomic(target / ANALYSIS_MANIFEST, json.dumps(manifest, indent=2))  # last: complete
     return rows
 
@@ -500,7 +455,7 @@ def ray_executor() -> Executor:
 def run_full(
     paths: Iterable[Path],
     out: Path,
-    encoder: str = "static",
+    encoder: str = "none",
     engine: str = "local",
     partition_docs: int = PARTITION_DOCS,
     settings: Settings | None = None,

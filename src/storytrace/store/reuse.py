@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -104,6 +105,15 @@ class ReuseTables:
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM reuse_docs").fetchone()[0])
+
+    def recount(self) -> None:
+        """Term document frequencies counted again from the stored documents (after
+        documents were copied in from other stores, which carries no counts)."""
+        self.conn.execute("DELETE FROM reuse_terms")
+        df: Counter[str] = Counter()
+        for (terms,) in self.conn.execute("SELECT terms FROM reuse_docs"):
+            df.update(terms.split())
+        self.conn.executemany("INSERT INTO reuse_terms(term, df) VALUES (?, ?)", df.items())
 
     def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """Document frequencies of the given content terms (absent: not in any document)."""

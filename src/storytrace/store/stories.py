@@ -66,6 +66,19 @@ class StoryTables:
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM story_docs").fetchone()[0])
 
+    def recount(self) -> None:
+        """Document frequencies counted again from the evidence (after evidence was copied
+        in from other stores, which carries no counts)."""
+        self.conn.execute("DELETE FROM story_df")
+        df: Counter[tuple[str, str]] = Counter()
+        for doc_id, data in self.conn.execute("SELECT doc_id, data FROM story_docs"):
+            text = _text_from_json(doc_id, json.loads(data))
+            df.update((bag, term) for bag in STORY_BAGS for term in text.bag(bag))
+        self.conn.executemany(
+            "INSERT INTO story_df(bag, term, df) VALUES (?, ?, ?)",
+            ((bag, term, n) for (bag, term), n in df.items()),
+        )
+
     def reset(self) -> None:
         """Drop the evidence, pairs, stories and topics (made by another version of the
         stage): the next run groups every document afresh. The record of changes stays."""
@@ -106,6 +119,10 @@ class StoryTables:
             "INSERT OR IGNORE INTO story_pairs(doc_id, other_id) VALUES (?, ?)",
             [(a, b) if a < b else (b, a) for a, b in pairs],
         )
+
+    def pair_scores(self) -> list[tuple[str, str, float, float]]:
+        """(doc_id, other_id, event, topic) of every pair, in the table's order."""
+        return list(self.conn.execute("SELECT doc_id, other_id, event, topic FROM story_pairs"))
 
     def set_scores(self, rows: Iterable[tuple[float, float, str, str]]) -> None:
         """(event, topic, doc_id, other_id) rows."""

@@ -11,7 +11,7 @@ integer row ids are made unique by putting the partition number in their high 32
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,20 +61,31 @@ def _schema(store: Store, table: str) -> Any:
     return pa.schema([(c[1], kinds.get(c[2].upper(), pa.string())) for c in columns])
 
 
-def export_tables(store: Store, folder: Path, partition: int = 0) -> dict[str, int]:
-    """Every result table to ``folder/TABLE.parquet``; rows per table."""
+def export_tables(
+    store: Store,
+    folder: Path,
+    partition: int = 0,
+    tables: Collection[str] | None = None,
+    stages: Collection[str] | None = None,
+) -> dict[str, int]:
+    """The store's result tables (all, or ``tables``) to ``folder/TABLE.parquet``; rows
+    per table. ``stages``: only these stages' records in ``stage_runs``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table in table_names(store):
+        if tables is not None and table not in tables:
+            continue
         schema = _schema(store, table)
         shifted = {schema.get_field_index(c) for c in _ROW_IDS.get(table, ())}
         tmp = folder / f".{table}.parquet.tmp"
         with pq.ParquetWriter(tmp, schema) as writer:
             rows = 0
             for chunk in _chunks(store, table):
+                if table == "stage_runs" and stages is not None:
+                    chunk = [row for row in chunk if row[0] in stages]
                 if shifted:
                     chunk = [_shift(row, shifted, partition) for row in chunk]
                 columns = list(zip(*chunk, strict=True)) if chunk else [[] for _ in schema]
@@ -105,14 +116,15 @@ def _shift(row: tuple[Any, ...], columns: set[int], partition: int) -> tuple[Any
 
 
 def merge_tables(folders: Sequence[Path], target: Path) -> dict[str, int]:
-    """Each table's files from ``folders`` (partitions, in order) into ``target``."""
+    """Each table's files from ``folders`` (partitions, in order; a folder may hold some
+    tables only) into ``target``."""
     import pyarrow.parquet as pq
 
     target.mkdir(parents=True, exist_ok=True)
-    names = sorted(p.stem for p in folders[0].glob("*.parquet")) if folders else []
+    names = sorted({p.stem for folder in folders for p in folder.glob("*.parquet")})
     counts = {}
     for table in names:
-        files = [folder / f"{table}.parquet" for folder in folders]
+        files = [f for folder in folders if (f := folder / f"{table}.parquet").exists()]
         if table in _SUMMED:
             merged = _summed(files, _SUMMED[table])
         elif table == "stage_runs":
@@ -151,28 +163,96 @@ def _summed(files: Sequence[Path], keys: tuple[str, ...]) -> Any:
 
 
 def _stage_runs(files: Sequence[Path]) -> Any:
-    """Each stage's record from the first partition, with its seconds and counts summed
-    over the partitions (they hold disjoint documents)."""
+    """Each stage's record from the first partition that has one, with its seconds and
+    counts summed over the partitions that ran it (they hold disjoint documents)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = [pq.read_table(path).to_pylist() for path in files]
-    first = {row["stage"]: dict(row) for row in tables[0]}
-    for row in first.values():
-        row["summary"] = json.loads(row["summary"])
-        row["seconds"] = 0.0
-    for rows in tables:
-        for row in rows:
+    first: dict[str, dict[str, Any]] = {}
+    for path in files:
+        for row in pq.read_table(path).to_pylist():
+            summary = json.loads(row["summary"])
             record = first.get(row["stage"])
             if record is None:
+                first[row["stage"]] = {**row, "summary": summary}
                 continue
             record["seconds"] += row["seconds"]
-            for key, value in json.loads(row["summary"]).items():
-                if rows is not tables[0] and isinstance(value, int | float):
+            for key, value in summary.items():
+                if isinstance(value, int | float):
                     record["summary"][key] = record["summary"].get(key, 0) + value
     for row in first.values():
         row["summary"] = json.dumps(row["summary"], sort_keys=True)
     return pa.Table.from_pylist(list(first.values()), schema=pq.read_schema(files[0]))
+
+
+def _document_column(table: str, columns: Sequence[str]) -> str | None:
+    """The column naming the document a row of ``table`` belongs to; None: no document's."""
+    if table == "documents":
+        return "id"
+    if table == "stage_data":
+        return "key"  # a stage's per-document results are keyed by the document
+    return "doc_id" if "doc_id" in columns else None
+
+
+# Tables of the store as a whole, copied with the first source: the stages' records and
+# the figures the corpus gave (so the copied stages stay up to date).
+_WHOLE_STORE = ("stage_runs", "artefacts", "corpus_figures", "corpus_df")
+
+
+def copy_documents(target: Store, source: Path, doc_ids: Sequence[str], first: bool) -> int:
+    """Copy ``doc_ids``'s rows from the store at ``source`` into ``target``, with the
+    store-wide records when ``first``; documents copied. Term counts are not copied: call
+    ``recount`` on the target's tables afterwards."""
+    conn = target.conn
+    conn.execute("ATTACH DATABASE ? AS source", (str(source),))
+    try:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
+        with target.transaction():
+            conn.execute("DELETE FROM temp.wanted")
+            conn.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)",
+                             ((d,) for d in doc_ids))  # fmt: skip
+            for table in _copied_tables(target, first):
+                columns = [c[1] for c in conn.execute(f"PRAGMA main.table_info({table})")]
+                key = None if table in _WHOLE_STORE else _document_column(table, columns)
+                keys = list(dict.fromkeys([*([key] if key else []), *_document_refs(conn, table)]))
+                where = " AND ".join(f"{k} IN (SELECT id FROM temp.wanted)" for k in keys)
+                where = f" WHERE {where}" if where else ""
+                names = ", ".join(columns)
+                conn.execute(f"INSERT INTO main.{table}({names}) "
+                             f"SELECT {names} FROM source.{table}{where}")  # fmt: skip
+            copied = conn.execute(
+                "SELECT count(*) FROM main.documents WHERE id IN (SELECT id FROM temp.wanted)"
+            ).fetchone()[0]
+    finally:
+        conn.execute("DETACH DATABASE source")
+    return int(copied)
+
+
+def _copied_tables(target: Store, first: bool) -> list[str]:
+    """Tables of per-document rows (a pair or link only when both its documents are
+    copied), and the store-wide ones with the first source. Rows hanging from another
+    result (a family's members, a link's alignments) are not documents' rows: never
+    copied (batch mode copies from stores run up to ``embed``, where those are empty)."""
+    names = []
+    for table in [*table_names(target), "corpus_figures", "corpus_df"]:
+        columns = [c[1] for c in target.conn.execute(f"PRAGMA main.table_info({table})")]
+        parents = {r[2] for r in target.conn.execute(f"PRAGMA main.foreign_key_list({table})")}
+        if table in _WHOLE_STORE:
+            if first:
+                names.append(table)
+        elif _document_column(table, columns) and parents <= _DOCUMENT_TABLES:
+            names.append(table)
+    return names
+
+
+# Tables keyed by the document: a row referring to one of them belongs to its document.
+_DOCUMENT_TABLES = {"documents", "reuse_docs", "story_docs"}
+
+
+def _document_refs(conn: Any, table: str) -> list[str]:
+    """The columns of ``table`` that name a document (a pair names two; a link its origin)."""
+    rows = conn.execute(f"PRAGMA main.foreign_key_list({table})")
+    return [r[3] for r in rows if r[2] in _DOCUMENT_TABLES]
 
 
 def load_tables(store: Store, folder: Path) -> dict[str, int]:

@@ -49,6 +49,10 @@ NEIGHBOURS = 20  # per vector kind
 _PROJECT_ABOVE = 20_000
 _PROJECTED_DIMS = 64
 RARE_NAME_DF = 50  # a name in at most this many documents pairs them all
+# Corpus figure set by batch mode's full analysis: the partition's story pairs and their
+# scores were computed over the whole corpus (ranks and neighbours included) and written
+# into the store; the stage groups them instead of searching and scoring its own.
+GIVEN_PAIRS = "story_pairs_given"
 LABEL_CHARS = 100
 KEY_ENTITIES = 6
 
@@ -98,15 +102,20 @@ def build_stories(
     size = store.corpus.documents("stories") or len(texts)
     index = build_index(texts, doc_vectors, leads, plains, df, size)
     ids = [t.doc_id for t in texts]
-    known = store.stories.pair_ids()
     previous, previous_topics = store.stories.assignment()
-    new_pairs = find_candidates(index, _unpaired(ids, known, previous), settings.workers)
-    added = [(ids[i], ids[j]) for i, j in sorted(new_pairs)]
-    with store.transaction():
-        store.stories.add_pairs(added)
-    report.new_pairs = len(new_pairs)
-    clock.lap("candidates")
-    scored = score_pairs(index, known + added, weights)
+    if store.corpus.figure(GIVEN_PAIRS):
+        # A partition of a larger corpus: pairs found and scored over the whole corpus.
+        scored = given_scores(store, ids)
+        clock.lap("candidates")
+    else:
+        known = store.stories.pair_ids()
+        new_pairs = find_candidates(index, _unpaired(ids, known, previous), settings.workers)
+        added = [(ids[i], ids[j]) for i, j in sorted(new_pairs)]
+        with store.transaction():
+            store.stories.add_pairs(added)
+        report.new_pairs = len(new_pairs)
+        clock.lap("candidates")
+        scored = score_pairs(index, known + added, weights)
     with store.transaction():
         store.stories.set_scores(_score_rows(scored))
     report.pairs = len(scored.left)
@@ -205,6 +214,27 @@ def shared_name_pairs(
             if query[i]:
                 pairs.update((min(i, j), max(i, j)) for j in rows if j != i)
     return pairs
+
+
+def corpus_pairs(index: StoryIndex, weights: StoryWeights, threads: int = 1) -> ScoredPairs:
+    """Every candidate pair of ``index`` scored: what a first run over these documents
+    groups (batch mode computes it once over the whole corpus; see ``given_scores``)."""
+    found = find_candidates(index, np.ones(index.size, dtype=bool), threads)
+    ids = [t.doc_id for t in index.texts]
+    return score_pairs(index, [(ids[i], ids[j]) for i, j in sorted(found)], weights)
+
+
+def given_scores(store: Store, ids: Sequence[str]) -> ScoredPairs:
+    """The store's pairs with the scores written into it (``GIVEN_PAIRS``)."""
+    position = {d: i for i, d in enumerate(ids)}
+    rows = [r for r in store.stories.pair_scores() if r[0] in position and r[1] in position]
+    return ScoredPairs(
+        list(ids),
+        np.asarray([position[a] for a, _, _, _ in rows], dtype=np.int64),
+        np.asarray([position[b] for _, b, _, _ in rows], dtype=np.int64),
+        np.asarray([e for _, _, e, _ in rows], dtype=np.float64),
+        np.asarray([t for _, _, _, t in rows], dtype=np.float64),
+    )
 
 
 # -- 3. scores ----------------------------------------------------------------------------
