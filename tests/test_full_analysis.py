@@ -444,3 +444,23 @@ def test_the_story_graph_is_recorded_and_reused(demo_full: Path) -> None:
     # Asked again (a resumed run), the graph is read back, not computed.
     again = regroup.story_graph([], None, {}, 0, recorded["capacity"], folder)
     assert again == graph
+
+
+@pytest.mark.slow
+def test_documents_without_story_evidence_stay_in_the_analysis(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    with Store(demo_db) as store:
+        everyone = {d for (d,) in store.conn.execute("SELECT id FROM documents")}
+        lacking = sorted(everyone)[:2]
+        with store.transaction():
+            for doc_id in lacking:
+                store.stories.forget(doc_id)
+        df = store.stories.document_frequencies()
+        evidence = store.stories.count()
+    graph = regroup.story_graph([demo_db], None, df, evidence, 10, tmp_path / "graph")
+    assert sum(graph.sizes) == len(everyone) and graph.pairs > 0
+    import pyarrow.parquet as pq
+
+    placed = pq.read_table(tmp_path / "graph" / "assignment.parquet").column("doc_id")
+    assert set(placed.to_pylist()) == everyone

@@ -65,8 +65,11 @@ def _subtrees(
 ) -> None:
     """Leaves: the largest subtrees of the groups' average-link tree that fit."""
     from scipy.cluster.hierarchy import linkage, to_tree
+    from scipy.spatial.distance import pdist
 
-    tree = to_tree(linkage(centres, method="average", metric="cosine"))
+    # A group without a vector (a document without evidence) is far from every other.
+    distances = np.nan_to_num(pdist(centres, metric="cosine"), nan=1.0)
+    tree = to_tree(linkage(distances, method="average"))
     stack = [tree]
     while stack:
         node = stack.pop()

@@ -44,7 +44,7 @@ from storytrace.engine.packing import pack
 from storytrace.model import STORY_BAGS, StoryText
 from storytrace.store import Store
 from storytrace.store.tables import copy_documents
-from storytrace.stories.assign import group
+from storytrace.stories.assign import ScoredPairs, group
 from storytrace.stories.classifier import load_story_weights
 from storytrace.stories.features import build_index
 from storytrace.stories.stage import GIVEN_PAIRS, corpus_pairs
@@ -96,15 +96,25 @@ def story_graph(
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     texts, doc_vectors, leads, plains, homes = _evidence(stores)
-    given = {bag: Counter(df.get(bag, {})) for bag in STORY_BAGS}
-    index = build_index(texts, doc_vectors, leads, plains, given, documents)
     weights = load_story_weights()
-    scored = corpus_pairs(index, weights)
-    ids = np.asarray([t.doc_id for t in texts], dtype=object)
+    lead_vectors = np.zeros((0, 0), np.float32)
+    scored = ScoredPairs([], *(np.zeros(0, np.int64),) * 2, *(np.zeros(0),) * 2)
+    if texts:
+        given = {bag: Counter(df.get(bag, {})) for bag in STORY_BAGS}
+        index = build_index(texts, doc_vectors, leads, plains, given, documents)
+        scored = corpus_pairs(index, weights)
+        lead_vectors = index.lead_vectors
     grouping = group(scored, weights.event_threshold, weights.topic_threshold)
-    edges = [_story_edges(ids, grouping.story_of), _copy_edges(ids, copy_groups)]
+    # Documents without story evidence (a stage failed on them) are in no story, as in
+    # one store, but they are part of the analysis: each one a unit of its own.
+    others, other_homes = _without_evidence(stores)
+    ids = np.asarray([t.doc_id for t in texts] + others, dtype=object)
+    homes += other_homes
+    edges = [_story_edges(ids[: len(texts)], grouping.story_of), _copy_edges(ids, copy_groups)]
     label = components(len(ids), np.concatenate(edges))
-    part = pack(label, index.lead_vectors, capacity)
+    width = lead_vectors.shape[1]
+    vectors = np.vstack([lead_vectors, np.zeros((len(others), width), np.float32)])
+    part = pack(label, vectors, capacity)
     _write_assignment(folder / _ASSIGNMENT, ids, homes, part)
     same = part[scored.left] == part[scored.right]
     _write_pairs(folder / _PAIRS, ids, scored, same, part)
@@ -142,6 +152,21 @@ def _evidence(
     order = sorted(range(len(texts)), key=lambda k: texts[k].doc_id)
     stacked = [np.concatenate(v)[order] for v in vectors]
     return [texts[k] for k in order], *stacked, [homes[k] for k in order]
+
+
+def _without_evidence(stores: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """Documents of the stores that have no story evidence, with their store."""
+    ids: list[str] = []
+    homes: list[str] = []
+    for path in stores:
+        with Store(path) as store:
+            rows = store.conn.execute(
+                "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM story_docs) "
+                "ORDER BY id"
+            ).fetchall()
+        ids += [r[0] for r in rows]
+        homes += [str(path)] * len(rows)
+    return ids, homes
 
 
 def _story_edges(ids: np.ndarray, story_of: Mapping[str, str]) -> np.ndarray:
