@@ -36,7 +36,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -228,7 +227,7 @@ def _write_assignment(path: Path, ids: np.ndarray, homes: list[str], part: np.nd
     pq.write_table(table, path)
 
 
-def _write_pairs(path: Path, ids: np.ndarray, scored: Any, same: np.ndarray,
+def _write_pairs(path: Path, ids: np.ndarray, scored: ScoredPairs, same: np.ndarray,
                  part: np.ndarray) -> None:  # fmt: skip
     """Pairs inside one finishing partition, with their scores (float64, unrounded: the
     stage groups these very values, as ``analyze`` groups its own before storing them)."""
