@@ -20,6 +20,7 @@ from storytrace.settings import Settings
 from storytrace.store import Store
 from storytrace.store.tables import TablesError, copy_documents, differing_tables, load_tables
 from storytrace.stories.assign import ScoredPairs, group
+from storytrace.stories.classifier import load_story_weights
 from support import DEMO_PAGES
 
 
@@ -51,6 +52,12 @@ def test_pack_cuts_only_groups_larger_than_a_partition() -> None:
     assert np.bincount(parts).max() <= 3
     assert len(set(parts[5:].tolist())) == 1
     assert len(set(parts[:5].tolist())) == 2
+
+
+def test_pack_without_vectors_fills_partitions_in_input_order() -> None:
+    label = np.array([0, 1, 1, 2, 3, 4, 5, 6, 7, 8])  # rows 1 and 2: one group
+    parts = packing.pack(label, np.zeros((10, 0)), capacity=3)
+    assert parts.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3]
 
 
 # -- corpus figures ---------------------------------------------------------------------------
@@ -306,15 +313,15 @@ def test_batch_refuses_an_unknown_analysis(tmp_path: Path) -> None:
 
 
 # -- the story graph and the story partitions ---------------------------------------------------
-def _random_scored_pairs(seed: int) -> tuple[ScoredPairs, float]:
+def _random_scored_pairs(seed: int, across: float = 0.35) -> tuple[ScoredPairs, float]:
     """Events of 1-6 documents; pairs inside an event mostly likely, across mostly not."""
     rng = np.random.default_rng(seed)
     event = np.repeat(np.arange(30), rng.integers(1, 7, size=30))
     n = len(event)
     left, right = np.triu_indices(n, k=1)
-    keep = rng.random(len(left)) < 0.35  # candidates only, as the stage finds them
-    left, right = left[keep], right[keep]
     same = event[left] == event[right]
+    keep = rng.random(len(left)) < np.where(same, 0.35, across)  # candidates, as found
+    left, right, same = left[keep], right[keep], same[keep]
     p = np.where(same, rng.beta(5, 2, len(left)), rng.beta(1, 6, len(left)))
     ids = [f"d{k:03d}" for k in range(n)]
     return ScoredPairs(ids, left, right, p, p), 0.5
@@ -355,10 +362,61 @@ def _members(story_of: dict[str, str]) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
-def test_components_number_rows_by_their_first_row() -> None:
-    edges = np.array([[3, 1], [4, 5], [5, 6]])
-    assert regroup.components(7, edges).tolist() == [0, 1, 2, 1, 4, 4, 4]
-    assert regroup.components(0, np.zeros((0, 2), dtype=np.int64)).tolist() == []
+@pytest.mark.slow
+def test_the_graphs_stories_are_the_story_stages_in_any_number_of_blocks(
+    module_demo_db: Path, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    with Store(module_demo_db) as store:
+        df, evidence = store.stories.document_frequencies(), store.stories.count()
+    one = regroup.story_graph([module_demo_db], None, df, evidence, 10, tmp_path / "one")
+    many = regroup.story_graph([module_demo_db], None, df, evidence, 10, tmp_path / "many",
+                               block_pairs=1)  # fmt: skip
+    # One story, one Putin-Kim corpus: its pairs at or above the threshold join all 26.
+    assert one.blocks == many.blocks == 1 and many.stories == one.stories
+    # The same stories as the story stage's grouping of the same pairs, in one call.
+    scored = pq.read_table(tmp_path / "one" / "scored.parquet").to_pydict()
+    ids = pq.read_table(tmp_path / "one" / "documents.parquet").column("doc_id").to_pylist()
+    pairs = ScoredPairs(ids, *(np.asarray(scored[c]) for c in ("left", "right", "event", "topic")))
+    weights = load_story_weights()
+    whole = group(pairs, weights.event_threshold, weights.topic_threshold).story_of
+    assert len(set(whole.values())) == one.stories > 3
+    for folder in ("one", "many"):
+        story = np.arange(len(ids))
+        for path in (tmp_path / folder).glob("story-of-*.parquet"):
+            found = pq.read_table(path).to_pydict()
+            story[found["row"]] = found["story"]
+        assert _members(dict(zip(ids, map(str, story), strict=True))) == _members(whole)
+
+
+def test_blocks_of_components_grouped_apart_give_the_corpus_stories(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from storytrace.ml.cluster import average_link, threshold_components
+
+    scored, _ = _random_scored_pairs(0, across=0.02)
+    n, threshold = len(scored.doc_ids), load_story_weights().event_threshold
+    component = threshold_components(n, scored.left, scored.right, scored.event, threshold)
+    block, record = regroup._blocks(scored, component, budget=20)
+    regroup._write_scored(tmp_path / "scored.parquet", scored, block, component)
+    assert record["blocks"] > 2 and record["largest_grouped"] < n
+    # Every component's pairs in one block.
+    grouped = block >= 0
+    heads = component[scored.left[grouped]]
+    assert all(len(set(block[grouped][heads == h])) == 1 for h in set(heads.tolist()))
+    story = np.arange(n)
+    for b in range(record["blocks"]):
+        regroup.group_block(tmp_path, b)
+        found = pq.read_table(tmp_path / f"story-of-{b:05d}.parquet").to_pydict()
+        story[found["row"]] = found["story"]
+    kept = scored.event >= 0.01
+    pairs = zip(scored.left[kept].tolist(), scored.right[kept].tolist(),
+                scored.event[kept].tolist(), strict=True)  # fmt: skip
+    whole = average_link(n, pairs, threshold)
+    by_story = {i: str(s) for i, s in enumerate(story.tolist())}
+    assert _members(by_story) == _members({i: str(s) for i, s in enumerate(whole)})
+    assert len(set(whole)) > 10
 
 
 @pytest.mark.slow
@@ -444,6 +502,12 @@ def test_the_story_graph_is_recorded_and_reused(demo_full: Path) -> None:
     # Asked again (a resumed run), the graph is read back, not computed.
     again = regroup.story_graph([], None, {}, 0, recorded["capacity"], folder)
     assert again == graph
+    # Made with other story models, or for another partition size, it is made again.
+    assert regroup.finished(folder, recorded["capacity"] + 1) is None
+    kept = (folder / "graph.json").read_text(encoding="utf-8")
+    (folder / "graph.json").write_text(json.dumps({**recorded, "weights": "older"}))
+    assert regroup.finished(folder, recorded["capacity"]) is None
+    (folder / "graph.json").write_text(kept)  # the run is shared with other tests
 
 
 @pytest.mark.slow

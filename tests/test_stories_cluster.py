@@ -7,7 +7,12 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from storytrace.ml.cluster import average_link
+from storytrace.ml.cluster import (
+    average_link,
+    average_link_components,
+    components,
+    threshold_components,
+)
 from storytrace.model import Family, FamilyMember
 from storytrace.stories.assign import ScoredPairs, group
 
@@ -46,6 +51,51 @@ def test_initial_clusters_are_kept_and_labels_do_not_depend_on_pair_order() -> N
     labels = average_link(5, pairs, 0.5, initial=[[0, 1]])
     assert _partition(labels) == [[0, 1], [2, 3], [4]]  # (1,4) is 0.7 / 2 against {0,1}
     assert labels == average_link(5, list(reversed(pairs)), 0.5, initial=[[1, 0]])
+
+
+def _sparse_graph(seed: int, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense groups, weak and strong pairs between them, similarities rounded so that ties
+    between pairs are common."""
+    rng = np.random.default_rng(seed)
+    group_of = rng.integers(0, 15, n)
+    left, right = np.triu_indices(n, 1)
+    same = group_of[left] == group_of[right]
+    chance = np.where(same, 0.7, 0.003)
+    keep = rng.random(len(left)) < chance
+    left, right = left[keep], right[keep]
+    sim = np.where(same[keep], rng.uniform(0.3, 1.0, keep.sum()), rng.uniform(0, 0.7, keep.sum()))
+    order = rng.permutation(len(left))
+    return left[order], right[order], np.round(sim[order], 1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
+def test_component_by_component_it_gives_the_clusters_of_the_whole_graph(
+    seed: int, threshold: float
+) -> None:
+    left, right, sim = _sparse_graph(seed)
+    n = 120
+    whole = average_link(
+        n, zip(left.tolist(), right.tolist(), sim.tolist(), strict=True), threshold
+    )
+    component = threshold_components(n, left, right, sim, threshold)
+    inside = component[left] == component[right]
+    cluster = average_link_components(
+        left[inside], right[inside], sim[inside], threshold, component[left[inside]]
+    )
+    labels = [cluster.get(row, row) for row in range(n)]
+    assert _partition(labels) == _partition(whole)
+    assert all(labels[row] == min(g) for g in _partition(labels) for row in g)
+    pieces = len(set(component.tolist()))
+    # Not trivial: several clusters, and (above the lowest threshold) several components.
+    assert pieces < n and len(_partition(whole)) > 5 and (threshold < 0.5 or pieces > 1)
+
+
+def test_components_number_rows_by_their_first_row() -> None:
+    edges = np.array([[3, 1], [4, 5], [5, 6]])
+    assert components(7, edges).tolist() == [0, 1, 2, 1, 4, 4, 4]
+    assert components(0, np.zeros((0, 2), dtype=np.int64)).tolist() == []
+    assert components(3, np.zeros((0, 2), dtype=np.int64)).tolist() == [0, 1, 2]
 
 
 def _scored(ids: list[str], edges: list[tuple[int, int, float, float]]) -> ScoredPairs:

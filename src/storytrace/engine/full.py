@@ -22,9 +22,10 @@ origins, timelines) for corpora that do not fit one store or one machine:
    b. *prepare*: with the corpus's template lines, the stages up to ``embed`` and the story
       evidence; returns the partition's document frequencies.
 
-3. **Story graph** (c, one task, ``storytrace.engine.regroup``): the story stage's pairs
-   found and scored over every partition's evidence, grouped into stories, and whole
-   stories (copy groups kept together) packed into *story partitions*.
+3. **Story graph** (c, ``storytrace.engine.regroup``): the story stage's pairs found and
+   scored over every partition's evidence (one task), grouped into stories one block of
+   connected components per task, and whole stories (copy groups kept together) packed into
+   *story partitions* (one task).
 4. **Story partitions** (d, *finish*): each copies its documents' rows from the preparing
    stores and is given its story pairs with their corpus-wide scores; with the corpus's
    frequencies and document counts, the remaining stages run (links and families, stories,
@@ -259,18 +260,26 @@ def prepare_part(part: Part, templates: dict[str, list[str]], settings: Settings
         )
 
 
-def graph_part(stores: Sequence[Path], out: Path, totals: Frequencies, partition_docs: int) -> Done:
-    """Phase c: the story graph over every partition's evidence (one task; see
-    ``storytrace.engine.regroup``)."""
+def pairs_part(stores: Sequence[Path], out: Path, totals: Frequencies) -> Done:
+    """Phase c1: the corpus's story pairs scored over every partition's evidence, and the
+    blocks of components to group (one task; see ``storytrace.engine.regroup``)."""
     with _one_core():
-        graph = regroup.story_graph(
-            stores,
-            out / "copy_groups.parquet",
-            totals.stories,
-            totals.stories_documents,
-            partition_docs,
-            _graph_folder(out),
-        )
+        folder = _graph_folder(out)
+        blocks = regroup.score_corpus(stores, totals.stories, totals.stories_documents, folder)
+    return Done(blocks)
+
+
+def group_part(out: Path, block: int) -> Done:
+    """Phase c2: the stories of one block of components."""
+    with _one_core():
+        return Done(regroup.group_block(_graph_folder(out), block))
+
+
+def pack_part(out: Path, partition_docs: int) -> Done:
+    """Phase c3: whole stories packed into story partitions (one task)."""
+    with _one_core():
+        graph = regroup.pack_stories(out / "copy_groups.parquet", partition_docs,
+                                     _graph_folder(out))  # fmt: skip
     return Done(graph)
 
 
@@ -388,9 +397,12 @@ def analyse(
     for found in phase("prepare", "Partitions: annotating, embedding", prepare_part, calls):
         totals.add(found)
     stores = [p.folder / "store.db" for p in parts]
-    graph_call = [(stores, out, totals, partition_docs)] if parts else []
-    for graph in phase("graph", "Story graph of the corpus", graph_part, graph_call):
-        run.graph = graph
+    run.graph = regroup.finished(_graph_folder(out), partition_docs)  # a resumed run
+    if run.graph is None and parts:
+        blocks = phase("graph", "Story graph: pairs", pairs_part, [(stores, out, totals)])[0]
+        calls = [(out, b) for b in range(blocks)]
+        phase("group", "Story graph: stories per component", group_part, calls)
+        run.graph = phase("pack", "Story graph: partitions", pack_part, [(out, partition_docs)])[0]
     finishing = regroup.story_parts(_graph_folder(out), run.graph) if run.graph else []
     run.story_partitions = [p.documents for p in finishing]
     calls = [(p, out, totals, inner) for p in finishing]

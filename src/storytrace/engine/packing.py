@@ -27,7 +27,8 @@ def pack(label: np.ndarray, vectors: np.ndarray, capacity: int) -> np.ndarray:
     widest gap between neighbouring groups that leaves each side a quarter of the
     documents or more, and each side again until it fits a partition; then neighbouring
     parts (similar, by construction) are joined while they fit. A cut at the widest gap
-    falls between events rather than through one."""
+    falls between events rather than through one. Without vectors (no columns), groups fill
+    the partitions in the order of their first row."""
     groups: dict[int, list[int]] = {}
     for row, g in enumerate(label.tolist()):
         groups.setdefault(g, []).append(row)
@@ -44,7 +45,9 @@ def pack(label: np.ndarray, vectors: np.ndarray, capacity: int) -> np.ndarray:
         else np.zeros((len(pieces), 0))
     )
     leaves: list[np.ndarray] = []
-    if width and 2 <= len(pieces) <= _TREE_GROUPS:
+    if not width:  # nothing to place near: partitions filled in input order
+        leaves = [np.asarray([k]) for k in range(len(pieces))]
+    elif 2 <= len(pieces) <= _TREE_GROUPS:
         _subtrees(centres, sizes, capacity, leaves)
     else:
         _bisect(np.arange(len(pieces)), centres, sizes, capacity, leaves)

@@ -3,17 +3,24 @@
 Stories cannot be decided inside partitions drawn from the light pass's signals (static lead
 vectors, capitalised words): those split one event's reports more often than the story
 models do (on ECB+, 590 of 865 documents sit in stories that lead groups split). So, once
-every partition has its story evidence (MiniLM vectors, spaCy names), one task:
+every partition has its story evidence (MiniLM vectors, spaCy names), three steps, each a
+task (or several) of the executor:
 
-1. loads the evidence of every partition, in the order ``Store.stories.load`` gives one
-   store (by document id), and finds and scores the candidate pairs over the whole corpus
-   with the story stage's own functions (``corpus_pairs``): neighbours, ranks and idf are
-   the whole corpus's, as ``analyze`` computes them;
-2. groups them into stories with the story stage's own grouping (``group``), before
-   derivation families are known (they come from the reuse stage, run per partition);
-   a story and a copy group of the light pass that share a document are one unit;
-3. packs whole units into partitions (``packing.pack``; a unit larger than a partition
-   is cut, and the run says how many documents such cuts touched).
+1. **Pairs** (:func:`score_corpus`, one task): every partition's evidence loaded in the order
+   ``Store.stories.load`` gives one store (by document id); the candidate pairs found and
+   scored over the whole corpus with the story stage's own functions (``corpus_pairs``:
+   neighbours, ranks and idf the whole corpus's, as ``analyze`` computes them). The
+   connected components of the pairs at or above the story threshold are found in arrays
+   (scipy): no story spans two of them (``storytrace.ml.cluster``). Components are packed
+   into blocks of about :data:`BLOCK_PAIRS` pairs.
+2. **Stories** (:func:`group_block`, one task per block): the story stage's average-link,
+   one component at a time, on the pairs inside it (below the threshold too); this gives
+   the stories the stage's ``group`` gives over the whole corpus before derivation families
+   are known (they come from the reuse stage, run per partition).
+3. **Story partitions** (:func:`pack_stories`, one task): a story and a copy group of the
+   light pass that share a document are one unit; whole units are packed into partitions
+   (``packing.pack``; a unit larger than a partition is cut, and the run says how many
+   documents such cuts touched).
 
 Average-link is reducible: clustering any union of whole stories of the corpus gives those
 stories again, so a partition's own grouping of its pairs (ranks and scores the corpus's)
@@ -36,14 +43,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from storytrace.engine.packing import pack
+from storytrace.ml.cluster import average_link_components, components, threshold_components
+from storytrace.ml.logistic import weights_fingerprint
 from storytrace.model import STORY_BAGS, StoryText
 from storytrace.store import Store
 from storytrace.store.tables import copy_documents
-from storytrace.stories.assign import ScoredPairs, group
+from storytrace.stories.assign import FLOOR, ScoredPairs
 from storytrace.stories.classifier import load_story_weights
 from storytrace.stories.features import build_index
 from storytrace.stories.stage import GIVEN_PAIRS, corpus_pairs
@@ -51,6 +61,11 @@ from storytrace.util import write_atomic
 
 STORIES = "stories"
 _GRAPH = "graph.json"
+_DOCUMENTS = "documents.parquet"  # the graph's rows: document id and the store holding it
+_LEADS = "leads.npy"  # their lead vectors (zeros without evidence), for packing
+_SCORED = "scored.parquet"  # every scored pair, with its component and grouping block
+_BLOCKS = "blocks.json"
+_STORY_OF = "story-of"  # story-of-BBBBB.parquet: a block's rows and their story
 _ASSIGNMENT = "assignment.parquet"
 _PAIRS = "pairs.parquet"
 _MOVED = "moved"  # written once a finishing partition's store holds its documents
@@ -74,6 +89,30 @@ class Graph:
     components: int  # units: stories joined by copy groups
     largest: int  # documents in the largest unit
     cut: int  # documents in units cut because they exceed a partition
+    stories: int = 0  # stories the graph found (documents without a pair: one each)
+    blocks: int = 0  # grouping tasks
+    largest_grouped: int = 0  # documents in the largest component one task grouped
+
+
+# Kept event pairs per grouping task: components are packed into blocks of about this many
+# pairs (a component larger than that is a block of its own).
+BLOCK_PAIRS = 2_000_000
+
+
+def finished(folder: Path, capacity: int) -> Graph | None:
+    """The graph recorded in ``folder`` for partitions of ``capacity`` documents, if it was
+    made with the story models installed now."""
+    record = folder / _GRAPH
+    if not record.exists():
+        return None
+    found = json.loads(record.read_text(encoding="utf-8"))
+    if found.get("capacity") != capacity or found.get("weights") != _weights():
+        return None
+    return Graph(**found["graph"])
+
+
+def _weights() -> str:
+    return weights_fingerprint("storytrace.stories")
 
 
 def story_graph(
@@ -83,15 +122,30 @@ def story_graph(
     documents: int,
     capacity: int,
     folder: Path,
+    block_pairs: int = BLOCK_PAIRS,
 ) -> Graph:
-    """Score the corpus's story pairs over every partition's evidence; pack components.
+    """The three steps in this process (the full analysis runs them as tasks); a finished
+    graph in ``folder`` is read back."""
+    done = finished(folder, capacity)
+    if done is not None:
+        return done
+    blocks = score_corpus(stores, df, documents, folder, block_pairs)
+    for block in range(blocks):
+        group_block(folder, block)
+    return pack_stories(copy_groups, capacity, folder)
 
-    Done once per plan and capacity: a finished graph in ``folder`` is read back."""
-    record = folder / _GRAPH
-    if record.exists():
-        found = json.loads(record.read_text(encoding="utf-8"))
-        if found.get("capacity") == capacity:
-            return Graph(**found["graph"])
+
+# -- 1. pairs (one task) ----------------------------------------------------------------------
+def score_corpus(
+    stores: Sequence[Path],
+    df: Mapping[str, Mapping[str, int]],
+    documents: int,
+    folder: Path,
+    block_pairs: int = BLOCK_PAIRS,
+) -> int:
+    """Every candidate pair of the corpus scored; the components its stories can lie in,
+    packed into blocks for the grouping tasks. Writes the documents, their lead vectors and
+    the pairs under ``folder``; returns the number of blocks."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     texts, doc_vectors, leads, plains, homes = _evidence(stores)
@@ -103,29 +157,97 @@ def story_graph(
         index = build_index(texts, doc_vectors, leads, plains, given, documents)
         scored = corpus_pairs(index, weights)
         lead_vectors = index.lead_vectors
-    grouping = group(scored, weights.event_threshold, weights.topic_threshold)
     # Documents without story evidence (a stage failed on them) are in no story, as in
     # one store, but they are part of the analysis: each one a unit of its own.
     others, other_homes = _without_evidence(stores)
-    ids = np.asarray([t.doc_id for t in texts] + others, dtype=object)
-    homes += other_homes
-    edges = [_story_edges(ids[: len(texts)], grouping.story_of), _copy_edges(ids, copy_groups)]
-    label = components(len(ids), np.concatenate(edges))
+    ids = [t.doc_id for t in texts] + others
+    _write_documents(folder, ids, homes + other_homes)
     width = lead_vectors.shape[1]
-    vectors = np.vstack([lead_vectors, np.zeros((len(others), width), np.float32)])
-    part = pack(label, vectors, capacity)
+    np.save(folder / _LEADS, np.vstack([lead_vectors, np.zeros((len(others), width), "f4")]))
+    component = threshold_components(
+        len(ids), scored.left, scored.right, scored.event, weights.event_threshold
+    )
+    block, record = _blocks(scored, component, block_pairs)
+    _write_scored(folder / _SCORED, scored, block, component)
+    write_atomic(folder / _BLOCKS, json.dumps(record))
+    return record["blocks"]
+
+
+def _blocks(
+    scored: ScoredPairs, component: np.ndarray, budget: int
+) -> tuple[np.ndarray, dict[str, int]]:
+    """The grouping block of each pair (-1: not grouped: below the floor, or between two
+    components), components in order of their first row."""
+    kept = (scored.event >= FLOOR) & (component[scored.left] == component[scored.right])
+    block = np.full(len(scored.left), -1, dtype=np.int64)
+    if not kept.any():
+        return block, {"blocks": 0, "grouped": 0, "largest_grouped": 0}
+    heads, per_head = np.unique(component[scored.left[kept]], return_counts=True)
+    number, current, filled = np.zeros(len(heads), dtype=np.int64), 0, 0
+    for k, count in enumerate(per_head.tolist()):
+        if filled and filled + count > budget:
+            current, filled = current + 1, 0
+        number[k], filled = current, filled + count
+    block[kept] = number[np.searchsorted(heads, component[scored.left[kept]])]
+    sizes = np.bincount(component)[heads]
+    return block, {"blocks": int(number[-1]) + 1, "grouped": len(heads),
+                   "largest_grouped": int(sizes.max())}  # fmt: skip
+
+
+# -- 2. stories, one block of components per task ---------------------------------------------
+def group_block(folder: Path, block: int) -> int:
+    """Stories of one block's components (the story stage's average-link, component by
+    component); writes each grouped row's story (its first row); returns the rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pairs = pq.read_table(folder / _SCORED, filters=[("block", "=", block)])
+    left, right = (pairs.column(c).to_numpy() for c in ("left", "right"))
+    cluster = average_link_components(
+        left, right, pairs.column("event").to_numpy(), load_story_weights().event_threshold,
+        pairs.column("component").to_numpy(),
+    )  # fmt: skip
+    rows = np.fromiter(cluster.keys(), dtype=np.int64, count=len(cluster))
+    story = np.fromiter(cluster.values(), dtype=np.int64, count=len(cluster))
+    table = pa.table({"row": rows, "story": story})
+    pq.write_table(table, folder / f"{_STORY_OF}-{block:05d}.parquet")
+    return len(rows)
+
+
+# -- 3. story partitions (one task) -----------------------------------------------------------
+def pack_stories(copy_groups: Path | None, capacity: int, folder: Path) -> Graph:
+    """Stories joined with the light pass's copy groups into units, packed into story
+    partitions; the assignment and each partition's pairs written; the graph recorded."""
+    import pyarrow.parquet as pq
+
+    documents = pq.read_table(folder / _DOCUMENTS)
+    ids = np.asarray(documents.column("doc_id").to_pylist(), dtype=object)
+    homes = documents.column("store").to_pylist()
+    story = np.arange(len(ids))
+    for path in sorted(folder.glob(f"{_STORY_OF}-*.parquet")):
+        found = pq.read_table(path)
+        story[found.column("row").to_numpy()] = found.column("story").to_numpy()
+    rows = np.arange(len(ids))
+    edges = [np.column_stack([rows, story]), _copy_edges(ids, copy_groups)]
+    label = components(len(ids), np.concatenate(edges))
+    part = pack(label, np.load(folder / _LEADS), capacity)
     _write_assignment(folder / _ASSIGNMENT, ids, homes, part)
-    same = part[scored.left] == part[scored.right]
-    _write_pairs(folder / _PAIRS, ids, scored, same, part)
+    scored = pq.read_table(folder / _SCORED, columns=["left", "right", "event", "topic"])
+    _write_pairs(folder / _PAIRS, ids, scored, part)
     counts = np.bincount(label, minlength=len(ids)) if len(ids) else np.zeros(0, np.int64)
+    blocks = json.loads((folder / _BLOCKS).read_text(encoding="utf-8"))
     graph = Graph(
         sizes=np.bincount(part).tolist() if len(part) else [],
-        pairs=len(scored.left),
+        pairs=scored.num_rows,
         components=int((counts > 0).sum()),
         largest=int(counts.max(initial=0)),
         cut=_cut_documents(label, part),
+        stories=len(np.unique(story)),
+        blocks=blocks["blocks"],
+        largest_grouped=blocks["largest_grouped"],
     )
-    write_atomic(record, json.dumps({"capacity": capacity, "graph": asdict(graph)}))
+    record = {"capacity": capacity, "weights": _weights(), "graph": asdict(graph)}
+    write_atomic(folder / _GRAPH, json.dumps(record))
     return graph
 
 
@@ -168,15 +290,6 @@ def _without_evidence(stores: Sequence[Path]) -> tuple[list[str], list[str]]:
     return ids, homes
 
 
-def _story_edges(ids: np.ndarray, story_of: Mapping[str, str]) -> np.ndarray:
-    """Consecutive members of each story, as row pairs."""
-    members: dict[str, list[int]] = {}
-    for row, doc_id in enumerate(ids.tolist()):
-        members.setdefault(story_of[doc_id], []).append(row)
-    pairs = [pair for rows in members.values() for pair in pairwise(rows)]
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-
-
 def _copy_edges(ids: np.ndarray, copy_groups: Path | None) -> np.ndarray:
     """Consecutive members of each copy group of the light pass, as row pairs."""
     import pyarrow.parquet as pq
@@ -191,21 +304,6 @@ def _copy_edges(ids: np.ndarray, copy_groups: Path | None) -> np.ndarray:
             members.setdefault(record["copy_group"], []).append(row)
     pairs = [pair for rows_ in members.values() for pair in pairwise(rows_)]
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-
-
-def components(n: int, edges: np.ndarray) -> np.ndarray:
-    """Connected component of each of ``n`` rows, numbered by their first row."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    ones = np.ones(len(edges), dtype=np.int8)
-    graph = coo_matrix((ones, (edges[:, 0], edges[:, 1])), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
-    first = np.full(label.max() + 1, n, dtype=np.int64)
-    np.minimum.at(first, label, np.arange(n))
-    return first[label]
 
 
 def _cut_documents(label: np.ndarray, part: np.ndarray) -> int:
@@ -227,19 +325,46 @@ def _write_assignment(path: Path, ids: np.ndarray, homes: list[str], part: np.nd
     pq.write_table(table, path)
 
 
-def _write_pairs(path: Path, ids: np.ndarray, scored: ScoredPairs, same: np.ndarray,
-                 part: np.ndarray) -> None:  # fmt: skip
-    """Pairs inside one finishing partition, with their scores (float64, unrounded: the
-    stage groups these very values, as ``analyze`` groups its own before storing them)."""
+def _write_documents(folder: Path, ids: list[str], homes: list[str]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    left, right = scored.left[same], scored.right[same]
+    table = pa.table({"doc_id": pa.array(ids, pa.string()), "store": pa.array(homes, pa.string())})
+    pq.write_table(table, folder / _DOCUMENTS)
+
+
+def _write_scored(
+    path: Path, scored: ScoredPairs, block: np.ndarray, component: np.ndarray
+) -> None:
+    """Every pair with its scores (float64, unrounded: the stage groups these very values,
+    as ``analyze`` groups its own before storing them)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "left": pa.array(scored.left, pa.int64()),
+        "right": pa.array(scored.right, pa.int64()),
+        "event": pa.array(scored.event, pa.float64()),
+        "topic": pa.array(scored.topic, pa.float64()),
+        "component": pa.array(component[scored.left], pa.int64()),
+        "block": pa.array(block, pa.int64()),
+    })  # fmt: skip
+    pq.write_table(table, path)
+
+
+def _write_pairs(path: Path, ids: np.ndarray, scored: Any, part: np.ndarray) -> None:
+    """Pairs inside one finishing partition, by document id, with their partition."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    left, right = scored.column("left").to_numpy(), scored.column("right").to_numpy()
+    same = part[left] == part[right]
+    left, right = left[same], right[same]
     table = pa.table({
         "doc_id": pa.array(ids[left].tolist(), pa.string()),
         "other_id": pa.array(ids[right].tolist(), pa.string()),
-        "event": pa.array(scored.event[same], pa.float64()),
-        "topic": pa.array(scored.topic[same], pa.float64()),
+        "event": pa.array(scored.column("event").to_numpy()[same], pa.float64()),
+        "topic": pa.array(scored.column("topic").to_numpy()[same], pa.float64()),
         "part": pa.array(part[left], pa.int64()),
     })  # fmt: skip
     pq.write_table(table, path)

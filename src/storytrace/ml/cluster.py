@@ -20,6 +20,8 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 
 def average_link(
     n: int,
@@ -107,3 +109,66 @@ def _labels(n: int, members: dict[int, list[int]]) -> list[int]:
         for item in members[head]:
             labels[item] = label
     return labels
+
+
+# -- the same clustering, one connected component at a time --------------------------------
+# Two clusters merge only when the mean over their pairs reaches the threshold, so at least
+# one pair between them does: every cluster lies inside one connected component of the
+# pairs at or above the threshold. Clustering each such component on its own, with every
+# pair inside it (below the threshold too), gives the clusters of the whole graph: what
+# happens in one component never changes a mean in another. Components are found in arrays
+# (scipy), so only one component's pairs are ever Python objects, and components can be
+# clustered on different machines.
+
+
+def components(n: int, edges: np.ndarray) -> np.ndarray:
+    """Connected component of each of ``n`` rows (edges: row pairs), numbered by the
+    component's first row."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    ones = np.ones(len(edges), dtype=np.int8)
+    graph = coo_matrix((ones, (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(label.max() + 1, n, dtype=np.int64)
+    np.minimum.at(first, label, np.arange(n))
+    return first[label]
+
+
+def threshold_components(
+    n: int, left: np.ndarray, right: np.ndarray, similarity: np.ndarray, threshold: float
+) -> np.ndarray:
+    """The component (its first row) of each row in the graph of pairs at or above
+    ``threshold``: no cluster of :func:`average_link` spans two of them."""
+    strong = similarity >= threshold
+    return components(n, np.column_stack([left[strong], right[strong]]))
+
+
+def average_link_components(
+    left: np.ndarray,
+    right: np.ndarray,
+    similarity: np.ndarray,
+    threshold: float,
+    component: np.ndarray,
+) -> dict[int, int]:
+    """:func:`average_link` over each component of ``component`` (a label per pair; both
+    ends of a pair in it), pairs kept in their given order: the cluster of each row that
+    is in a pair, as the cluster's first row."""
+    cluster: dict[int, int] = {}
+    order = np.argsort(component, kind="stable")
+    cuts = np.flatnonzero(np.diff(component[order])) + 1
+    for rows in np.split(order, cuts):
+        if not len(rows):
+            continue
+        a, b, s = left[rows], right[rows], similarity[rows]
+        # Local numbers in the order of the global rows, so ties break as in one run.
+        members, local = np.unique(np.concatenate([a, b]), return_inverse=True)
+        pairs = zip(local[: len(a)].tolist(), local[len(a) :].tolist(), s.tolist(), strict=True)
+        labels = average_link(len(members), pairs, threshold)
+        first: dict[int, int] = {}
+        for row, label in zip(members.tolist(), labels, strict=True):
+            cluster[row] = first.setdefault(label, row)  # members ascend: the first row
+    return cluster

@@ -31,7 +31,7 @@ from storytrace.model import Family, StoryChange
 
 # Pairs below this probability add next to nothing to a cluster mean; dropping them keeps
 # clustering memory and time proportional to the pairs that matter.
-_FLOOR = 0.01
+FLOOR = 0.01
 
 
 @dataclass(slots=True)
@@ -53,7 +53,7 @@ class ScoredPairs:
 
     def edges(self, which: str) -> list[tuple[int, int, float]]:
         values = self.event if which == "event" else self.topic
-        keep = values >= _FLOOR
+        keep = values >= FLOOR
         return list(
             zip(
                 self.left[keep].tolist(),
