@@ -154,3 +154,18 @@ def test_large_runs_search_neighbours_in_a_projection_and_still_find_them(
     found = stage.find_candidates(index, np.ones(120, dtype=bool), k=2)
     same_centre = {(i, j) for i in range(120) for j in range(i + 1, 120) if i // 3 == j // 3}
     assert same_centre <= found
+
+
+def test_only_pairs_with_a_queried_document_are_candidates() -> None:
+    from storytrace.stories import stage
+
+    docs = [_doc(f"d{i}", f"Report {i} from Velmora.", [("Velmora", "GPE")]) for i in range(4)]
+    texts = [story_text(d) for d in docs]
+    query = np.asarray([False, False, True, False])
+    assert shared_name_pairs(texts, query) == {(0, 2), (1, 2), (2, 3)}
+    index = build_index(texts, np.eye(4, 8), np.eye(4, 8), np.eye(4, 8))
+    found = stage.candidate_array(index, query, k=1)
+    codes = found[:, 0] * 4 + found[:, 1]
+    assert (np.diff(codes) > 0).all() and (found[:, 0] < found[:, 1]).all()  # sorted, distinct
+    assert {2} <= set(found.ravel().tolist()) and all(2 in pair for pair in found.tolist())
+    assert stage.find_candidates(index, query, k=1) == {tuple(p) for p in found.tolist()}

@@ -187,41 +187,61 @@ def find_candidates(
     index: StoryIndex, query: np.ndarray, threads: int = 1, k: int = NEIGHBOURS
 ) -> set[tuple[int, int]]:
     """Pairs (i < j) of index rows with at least one row in ``query``."""
-    found: set[tuple[int, int]] = set()
-    if index.size < 2 or not query.any():
-        return found
+    return {(i, j) for i, j in candidate_array(index, query, threads, k).tolist()}
+
+
+def candidate_array(
+    index: StoryIndex, query: np.ndarray, threads: int = 1, k: int = NEIGHBOURS
+) -> np.ndarray:
+    """:func:`find_candidates` as a sorted ``(m, 2)`` array of distinct row pairs: no
+    Python tuple per pair (a corpus of a million documents has tens of millions)."""
+    n = index.size
+    if n < 2 or not query.any():
+        return np.zeros((0, 2), dtype=np.int64)
+    found = []
     for vectors in (index.doc_vectors, index.lead_vectors, index.plain_vectors):
         if len(vectors) > _PROJECT_ABOVE:
             vectors = candidates.project(vectors, _PROJECTED_DIMS)
-        found |= candidates.neighbour_pairs(vectors, query, k=k, threads=threads)
-    found |= shared_name_pairs(index.texts, query)
-    return found
+        found.append(candidates.neighbour_array(vectors, query, k=k, threads=threads))
+    found.append(_shared_name_array(index.texts, query))
+    codes = candidates.distinct(np.concatenate([f[:, 0] * n + f[:, 1] for f in found]))
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def shared_name_pairs(
     texts: Sequence[StoryText], query: np.ndarray, max_df: int = RARE_NAME_DF
 ) -> set[tuple[int, int]]:
     """Pairs of documents that share a name few documents have."""
+    return {(i, j) for i, j in _shared_name_array(texts, query, max_df).tolist()}
+
+
+def _shared_name_array(
+    texts: Sequence[StoryText], query: np.ndarray, max_df: int = RARE_NAME_DF
+) -> np.ndarray:
     holders: dict[str, list[int]] = defaultdict(list)
     for i, text in enumerate(texts):
         for name in text.names.get("name", {}):
             holders[name].append(i)
-    pairs: set[tuple[int, int]] = set()
+    n = len(texts)
+    codes = []
     for rows in holders.values():
         if len(rows) < 2 or len(rows) > max_df:
             continue
-        for i in rows:
-            if query[i]:
-                pairs.update((min(i, j), max(i, j)) for j in rows if j != i)
-    return pairs
+        held = np.asarray(rows, dtype=np.int64)  # ascending: documents in order
+        a, b = np.triu_indices(len(held), k=1)
+        asked = query[held[a]] | query[held[b]]
+        codes.append(held[a[asked]] * n + held[b[asked]])
+    if not codes:
+        return np.zeros((0, 2), dtype=np.int64)
+    unique = candidates.distinct(np.concatenate(codes))
+    return np.stack([unique // n, unique % n], axis=1)
 
 
 def corpus_pairs(index: StoryIndex, weights: StoryWeights, threads: int = 1) -> ScoredPairs:
     """Every candidate pair of ``index`` scored: what a first run over these documents
     groups (batch mode computes it once over the whole corpus; see ``given_scores``)."""
-    found = find_candidates(index, np.ones(index.size, dtype=bool), threads)
-    ids = [t.doc_id for t in index.texts]
-    return score_pairs(index, [(ids[i], ids[j]) for i, j in sorted(found)], weights)
+    found = candidate_array(index, np.ones(index.size, dtype=bool), threads)
+    return score_rows(index, found[:, 0], found[:, 1], weights)
 
 
 def given_scores(store: Store, ids: Sequence[str]) -> ScoredPairs:
@@ -246,7 +266,15 @@ def score_pairs(
     kept = [(position[a], position[b]) for a, b in pairs if a in position and b in position]
     left = np.asarray([i for i, _ in kept], dtype=np.int64)
     right = np.asarray([j for _, j in kept], dtype=np.int64)
-    if not kept:
+    return score_rows(index, left, right, weights)
+
+
+def score_rows(
+    index: StoryIndex, left: np.ndarray, right: np.ndarray, weights: StoryWeights
+) -> ScoredPairs:
+    """The pairs (left[k], right[k]) of index rows scored."""
+    ids = [t.doc_id for t in index.texts]
+    if not len(left):
         empty = np.zeros(0)
         return ScoredPairs(ids, left, right, empty, empty)
     features = pair_features(index, left, right)
