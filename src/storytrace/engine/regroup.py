@@ -360,9 +360,10 @@ def _write_pairs(path: Path, ids: np.ndarray, scored: Any, part: np.ndarray) -> 
     left, right = scored.column("left").to_numpy(), scored.column("right").to_numpy()
     same = part[left] == part[right]
     left, right = left[same], right[same]
+    names = pa.array(ids.tolist(), pa.string())  # taken by row: no Python string per pair
     table = pa.table({
-        "doc_id": pa.array(ids[left].tolist(), pa.string()),
-        "other_id": pa.array(ids[right].tolist(), pa.string()),
+        "doc_id": names.take(pa.array(left)),
+        "other_id": names.take(pa.array(right)),
         "event": pa.array(scored.column("event").to_numpy()[same], pa.float64()),
         "topic": pa.array(scored.column("topic").to_numpy()[same], pa.float64()),
         "part": pa.array(part[left], pa.int64()),
