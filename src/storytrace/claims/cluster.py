@@ -8,6 +8,7 @@ story stage's clusterer: a chain of pairwise matches does not glue unrelated cla
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -120,8 +121,9 @@ def pair_features(
 
 
 def _weighted_jaccard(x: frozenset[str], y: frozenset[str], weight: dict[str, float]) -> float:
-    union = sum(weight.get(t, 1.0) for t in x | y)
-    return sum(weight.get(t, 1.0) for t in x & y) / union if union else 0.0
+    # fsum: exact whatever the sets' order (it follows the process's string hashes).
+    union = math.fsum(weight.get(t, 1.0) for t in x | y)
+    return math.fsum(weight.get(t, 1.0) for t in x & y) / union if union else 0.0
 
 
 def _lcs(a: Sequence[str], b: Sequence[str]) -> int:

@@ -112,7 +112,7 @@ def prepare(
         term_ids=np.asarray(cols, dtype=np.int64),
         term_idf=term_idf,
         sentence_weight=sentence_weight,
-        term_weight=sum(idf.get(t, 0.0) for t in text.all_terms),
+        term_weight=math.fsum(idf.get(t, 0.0) for t in text.all_terms),
         idf=idf,
     )
 
@@ -259,7 +259,9 @@ def _term_containment(first: Prepared, second: Prepared) -> float:
     if first.term_weight <= 0:
         return 0.0
     shared = first.text.all_terms & second.text.all_terms
-    return sum(first.idf.get(t, 0.0) for t in shared) / first.term_weight
+    # fsum: a set's order follows the process's string hashes, and a plain sum's last bits
+    # follow the order, so two workers (or two runs) would differ.
+    return math.fsum(first.idf.get(t, 0.0) for t in shared) / first.term_weight
 
 
 def _specific_containment(first: Prepared, second: Prepared) -> float:
