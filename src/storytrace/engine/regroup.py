@@ -82,7 +82,7 @@ class StoryPart:
 
 @dataclass(slots=True)
 class Graph:
-    """What the story graph task found (its files hold the rest)."""
+    """What the story graph's three steps found (its files hold the rest)."""
 
     sizes: list[int]  # documents per finishing partition
     pairs: int  # scored candidate pairs
