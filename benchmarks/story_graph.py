@@ -3,9 +3,10 @@
 Reads the preparing partitions of a finished (or interrupted after its *prepare* phase)
 full-analysis run, e.g. one of `benchmarks/full_scale.py`, and runs the story graph's
 steps again into a scratch folder, each in a fresh spawned process (as a worker task
-runs it), so that each peak is that step's own: *pairs* (evidence loaded, candidates found
-and scored over the corpus, components), *stories* (every block, one after the other, each
-in its own process), *partitions* (packing). The corpus's document frequencies are summed
+runs it), so that each peak is that step's own: *evidence* (each partition's evidence as
+arrays, one process per partition), *pairs* (the arrays stacked, candidates found and
+scored over the corpus, components), *stories* (every block, one after the other, each in
+its own process), *partitions* (packing). The corpus's document frequencies are summed
 from the partitions, as the run does.
 
 Results: benchmarks/results/story_graph.json, keyed by the run folder's name. Usage:
@@ -73,8 +74,15 @@ def measure(run: Path, partition_docs: int) -> dict[str, Any]:
         raise SystemExit(f"no preparing partitions under {run}/.work/partitions")
     df, documents = _frequencies(stores)
     folder = REPO / "out" / "bench" / "story_graph" / run.name
+    shutil.rmtree(folder.parent / f"{run.name}-evidence", ignore_errors=True)
+    evidence = [folder.parent / f"{run.name}-evidence" / f"{k:05d}" for k in range(len(stores))]
+    evidence_s, evidence_mb = [], []
+    for store, place in zip(stores, evidence, strict=True):
+        _, seconds, peak = _apart(regroup.write_evidence, store, place, df, documents)
+        evidence_s.append(seconds)
+        evidence_mb.append(peak)
     shutil.rmtree(folder, ignore_errors=True)
-    blocks, pair_s, pair_mb = _apart(regroup.score_corpus, stores, df, documents, folder)
+    blocks, pair_s, pair_mb = _apart(regroup.score_corpus, evidence, folder)
     group_s, group_mb = [], []
     for block in range(blocks):
         _, seconds, peak = _apart(regroup.group_block, folder, block)
@@ -85,6 +93,7 @@ def measure(run: Path, partition_docs: int) -> dict[str, Any]:
     return {
         "documents": documents,
         "preparing_partitions": len(stores),
+        "evidence": {"seconds": round(sum(evidence_s), 2), "largest_peak_mb": max(evidence_mb)},
         "pairs": {"seconds": pair_s, "peak_mb": pair_mb},
         "stories": {
             "blocks": blocks,

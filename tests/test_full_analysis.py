@@ -484,6 +484,49 @@ def test_given_story_pairs_are_grouped_without_a_search(
 
 
 @pytest.mark.slow
+def test_the_graph_scores_the_pairs_one_store_of_the_corpus_would(demo_full: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from storytrace.stories.features import build_index
+    from storytrace.stories.stage import corpus_pairs
+
+    # The corpus as one store would load it: every partition's evidence, by document id.
+    texts, vectors, df = [], [[], [], []], {bag: Counter() for bag in STORY_BAGS}
+    for path in sorted((demo_full / ".work" / "partitions").glob("[0-9]*/store.db")):
+        with Store(path) as store:
+            found, *arrays = store.stories.load()
+            for bag, terms in store.stories.document_frequencies().items():
+                df[bag].update(terms)
+        texts += found
+        for kept, array in zip(vectors, arrays, strict=True):
+            kept.append(array)
+    assert len(texts) == 26
+    order = sorted(range(len(texts)), key=lambda k: texts[k].doc_id)
+    stacked = [np.concatenate(v)[order] for v in vectors]
+    index = build_index([texts[k] for k in order], *stacked, df, len(texts))
+    expected = corpus_pairs(index, load_story_weights())
+    # What the graph scored from the four partitions' arrays: the same pairs, same bits.
+    folder = demo_full / ".work" / "partitions" / "stories"
+    ids = pq.read_table(folder / "documents.parquet").column("doc_id").to_pylist()
+    scored = pq.read_table(folder / "scored.parquet")
+    assert ids == index.doc_ids and scored.num_rows == len(expected.left) > 100
+    for name in ("left", "right", "event", "topic"):
+        assert np.array_equal(scored.column(name).to_numpy(), getattr(expected, name))
+
+
+def test_evidence_needs_the_corpus_frequencies_of_every_term(
+    module_demo_db: Path, tmp_path: Path
+) -> None:
+    with Store(module_demo_db) as store:
+        df, evidence = store.stories.document_frequencies(), store.stories.count()
+    written = regroup.write_evidence(module_demo_db, tmp_path / "ok", df, evidence)
+    assert written == 26 and (tmp_path / "ok" / "terms.npz").exists()
+    lacking = {**df, "terms": Counter(dict(list(df["terms"].items())[1:]))}
+    with pytest.raises(ValueError, match="missing from the corpus's document frequencies"):
+        regroup.write_evidence(module_demo_db, tmp_path / "short", lacking, evidence)
+
+
+@pytest.mark.slow
 def test_the_story_graph_is_recorded_and_reused(demo_full: Path) -> None:
     import json
 

@@ -111,10 +111,10 @@ def test_shared_rare_names_pair_documents_but_common_names_do_not() -> None:
         _doc("b", "In Velmora today.", [("Velmora", "GPE")]),
         _doc("c", "Nothing here.", []),
     ]
-    texts = [story_text(d) for d in docs]
+    index = build_index([story_text(d) for d in docs], np.eye(3, 8), np.eye(3, 8), np.eye(3, 8))
     query = np.ones(3, dtype=bool)
-    assert shared_name_pairs(texts, query) == {(0, 1)}
-    assert shared_name_pairs(texts, query, max_df=1) == set()
+    assert shared_name_pairs(index, query) == {(0, 1)}
+    assert shared_name_pairs(index, query, max_df=1) == set()
 
 
 def test_a_pair_that_shares_nothing_ranks_last_even_as_the_only_candidate() -> None:
@@ -162,10 +162,47 @@ def test_only_pairs_with_a_queried_document_are_candidates() -> None:
     docs = [_doc(f"d{i}", f"Report {i} from Velmora.", [("Velmora", "GPE")]) for i in range(4)]
     texts = [story_text(d) for d in docs]
     query = np.asarray([False, False, True, False])
-    assert shared_name_pairs(texts, query) == {(0, 2), (1, 2), (2, 3)}
     index = build_index(texts, np.eye(4, 8), np.eye(4, 8), np.eye(4, 8))
+    assert shared_name_pairs(index, query) == {(0, 2), (1, 2), (2, 3)}
     found = stage.candidate_array(index, query, k=1)
     codes = found[:, 0] * 4 + found[:, 1]
     assert (np.diff(codes) > 0).all() and (found[:, 0] < found[:, 1]).all()  # sorted, distinct
     assert {2} <= set(found.ravel().tolist()) and all(2 in pair for pair in found.tolist())
     assert stage.find_candidates(index, query, k=1) == {tuple(p) for p in found.tolist()}
+
+
+def test_fact_features_count_shared_numbers_years_and_dates_apart() -> None:
+    docs = [
+        _doc("a", "In 2023, 12 ships and 40 crew left.", [], "2025-03-01"),
+        _doc("b", "In 2023, 12 ships and 7 planes came.", [], "2025-03-05"),
+        _doc("c", "In 2019, 12 ships.", [], "2025-03-20"),
+        _doc("d", "No figures at all.", [], "not a date"),
+    ]
+    texts = [story_text(d) for d in docs]
+    index = _index(docs)
+    left, right = np.asarray([0, 0, 0, 1]), np.asarray([1, 2, 3, 3])
+    x = pair_features(index, left, right)
+    column = {name: k for k, name in enumerate(FEATURE_NAMES)}
+    for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+        a, b = texts[i].numbers, texts[j].numbers
+        jaccard = len(a & b) / len(a | b) if a and b else 0.0
+        assert x[k, column["numbers"]] == np.float32(jaccard)
+    assert x[0, column["numbers"]] > 0 and x[2, column["numbers"]] == 0  # d has no numbers
+    assert x[:, column["years_shared"]].tolist() == [1, 0, 0, 0]
+    assert x[:, column["years_differ"]].tolist() == [0, 1, 0, 0]
+    assert x[:, column["dates_apart"]].tolist() == [0, 1, 0, 0]  # 4 days; 19 days; no date
+
+
+def test_tfidf_rows_are_the_same_bits_in_a_partition_as_in_the_corpus() -> None:
+    docs = [
+        _doc(f"d{i}", f"Ships {'and crews ' * i}left port {i} in Velmora.", [("Velmora", "GPE")])
+        for i in range(6)
+    ]
+    texts = [story_text(d) for d in docs]
+    df = {bag: features._frequencies(texts, bag) for bag in features.BAGS}
+    whole, _ = features.tfidf_bags(texts, df, 6)
+    part, _ = features.tfidf_bags(texts[3:], df, 6)
+    for bag in features.BAGS:
+        assert part[bag].shape[1] == len(df[bag])  # the corpus's columns, in term order
+        assert np.array_equal(part[bag].toarray(), whole[bag][3:].toarray())
+        assert part[bag].has_sorted_indices

@@ -260,12 +260,21 @@ def prepare_part(part: Part, templates: dict[str, list[str]], settings: Settings
         )
 
 
-def pairs_part(stores: Sequence[Path], out: Path, totals: Frequencies) -> Done:
-    """Phase c1: the corpus's story pairs scored over every partition's evidence, and the
-    blocks of components to group (one task; see ``storytrace.engine.regroup``)."""
+def evidence_part(part: Part, totals: Frequencies) -> Done:
+    """Phase c0: the partition's story evidence as arrays, weighted with the corpus's
+    figures (see ``storytrace.engine.regroup``)."""
     with _one_core():
-        folder = _graph_folder(out)
-        blocks = regroup.score_corpus(stores, totals.stories, totals.stories_documents, folder)
+        written = regroup.write_evidence(part.folder / "store.db", _evidence_folder(part),
+                                         totals.stories, totals.stories_documents)  # fmt: skip
+    return Done(written)
+
+
+def pairs_part(parts: Sequence[Part], out: Path) -> Done:
+    """Phase c1: the corpus's story pairs scored over every partition's evidence, and the
+    blocks of components to group (one task)."""
+    with _one_core():
+        evidence = [_evidence_folder(p) for p in parts]
+        blocks = regroup.score_corpus(evidence, _graph_folder(out))
     return Done(blocks)
 
 
@@ -304,6 +313,10 @@ def finish_part(part: StoryPart, out: Path, totals: Frequencies, settings: Setti
         tables = [t for t in table_names(store) if t not in _PREPARED_TABLES or t == "stage_runs"]
         rows = export_tables(store, part.folder / "tables", part.index, tables, later)
     return Done({"rows": rows, "failed": failed})
+
+
+def _evidence_folder(part: Part) -> Path:
+    return part.folder / regroup.EVIDENCE
 
 
 def _graph_folder(out: Path) -> Path:
@@ -396,10 +409,11 @@ def analyse(
     calls = [(p, templates, inner) for p in parts]
     for found in phase("prepare", "Partitions: annotating, embedding", prepare_part, calls):
         totals.add(found)
-    stores = [p.folder / "store.db" for p in parts]
     run.graph = regroup.finished(_graph_folder(out), partition_docs)  # a resumed run
     if run.graph is None and parts:
-        blocks = phase("graph", "Story graph: pairs", pairs_part, [(stores, out, totals)])[0]
+        calls = [(p, totals) for p in parts]
+        phase("evidence", "Story graph: evidence as arrays", evidence_part, calls)
+        blocks = phase("graph", "Story graph: pairs", pairs_part, [(parts, out)])[0]
         calls = [(out, b) for b in range(blocks)]
         phase("group", "Story graph: stories per component", group_part, calls)
         run.graph = phase("pack", "Story graph: partitions", pack_part, [(out, partition_docs)])[0]

@@ -3,16 +3,23 @@
 Stories cannot be decided inside partitions drawn from the light pass's signals (static lead
 vectors, capitalised words): those split one event's reports more often than the story
 models do (on ECB+, 590 of 865 documents sit in stories that lead groups split). So, once
-every partition has its story evidence (MiniLM vectors, spaCy names), three steps, each a
+every partition has its story evidence (MiniLM vectors, spaCy names), four steps, each a
 task (or several) of the executor:
 
-1. **Pairs** (:func:`score_corpus`, one task): every partition's evidence loaded in the order
-   ``Store.stories.load`` gives one store (by document id); the candidate pairs found and
-   scored over the whole corpus with the story stage's own functions (``corpus_pairs``:
-   neighbours, ranks and idf the whole corpus's, as ``analyze`` computes them). The
-   connected components of the pairs at or above the story threshold are found in arrays
-   (scipy): no story spans two of them (``storytrace.ml.cluster``). Components are packed
-   into blocks of about :data:`BLOCK_PAIRS` pairs.
+0. **Evidence** (:func:`write_evidence`, one task per preparing partition): the partition's
+   story evidence as arrays (tf-idf rows weighted with the corpus's document frequencies,
+   unit vectors, numbers, years and dates), written beside its store. The story stage's
+   own ``build_index`` makes them; a bag's columns are the corpus's terms in sorted order,
+   so the partitions' rows stack into the corpus's matrices, bit for bit the rows one store
+   of the whole corpus would hold.
+1. **Pairs** (:func:`score_corpus`, one task): the partitions' arrays stacked in the order
+   ``Store.stories.load`` gives one store (by document id), with no Python object per
+   document; the candidate pairs found and scored over the whole corpus with the story
+   stage's own functions (``corpus_pairs``: neighbours, ranks and idf the whole corpus's,
+   as ``analyze`` computes them). The connected components of the pairs at or above the
+   story threshold are found in arrays (scipy): no story spans two of them
+   (``storytrace.ml.cluster``). Components are packed into blocks of about
+   :data:`BLOCK_PAIRS` pairs.
 2. **Stories** (:func:`group_block`, one task per block): the story stage's average-link,
    one component at a time, on the pairs inside it (below the threshold too); this gives
    the stories the stage's ``group`` gives over the whole corpus before derivation families
@@ -38,7 +45,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import pairwise
@@ -50,16 +56,21 @@ import numpy as np
 from storytrace.engine.packing import pack
 from storytrace.ml.cluster import average_link_components, components, threshold_components
 from storytrace.ml.logistic import weights_fingerprint
-from storytrace.model import STORY_BAGS, StoryText
+from storytrace.model import STORY_BAGS
 from storytrace.store import Store
 from storytrace.store.tables import copy_documents
 from storytrace.stories.assign import FLOOR, ScoredPairs
 from storytrace.stories.classifier import load_story_weights
-from storytrace.stories.features import build_index
+from storytrace.stories.features import StoryIndex, binary_rows, build_index
 from storytrace.stories.stage import GIVEN_PAIRS, corpus_pairs
 from storytrace.util import write_atomic
 
 STORIES = "stories"
+EVIDENCE = "evidence"  # a preparing partition's story evidence as arrays, beside its store
+_ROWS = "rows.parquet"  # evidence: document id, its store, day, numbers, years
+_WITHOUT = "without.parquet"  # evidence: documents without story evidence, and their store
+_VECTORS = ("doc_vectors", "lead_vectors", "plain_vectors")
+_MATRICES = (*STORY_BAGS, "rare_terms")
 _GRAPH = "graph.json"
 _DOCUMENTS = "documents.parquet"  # the graph's rows: document id and the store holding it
 _LEADS = "leads.npy"  # their lead vectors (zeros without evidence), for packing
@@ -124,46 +135,91 @@ def story_graph(
     folder: Path,
     block_pairs: int = BLOCK_PAIRS,
 ) -> Graph:
-    """The three steps in this process (the full analysis runs them as tasks); a finished
-    graph in ``folder`` is read back."""
+    """The four steps in this process (the full analysis runs them as tasks); a finished
+    graph in ``folder`` is read back. Evidence is written beside ``folder``."""
     done = finished(folder, capacity)
     if done is not None:
         return done
-    blocks = score_corpus(stores, df, documents, folder, block_pairs)
+    beside = folder.with_name(f"{folder.name}-{EVIDENCE}")
+    evidence = [beside / f"{k:05d}" for k in range(len(stores))]
+    for store, place in zip(stores, evidence, strict=True):
+        write_evidence(store, place, df, documents)
+    blocks = score_corpus(evidence, folder, block_pairs)
     for block in range(blocks):
         group_block(folder, block)
     return pack_stories(copy_groups, capacity, folder)
 
 
-# -- 1. pairs (one task) ----------------------------------------------------------------------
-def score_corpus(
-    stores: Sequence[Path],
-    df: Mapping[str, Mapping[str, int]],
-    documents: int,
-    folder: Path,
-    block_pairs: int = BLOCK_PAIRS,
+# -- 0. evidence (one task per preparing partition) -------------------------------------------
+def write_evidence(
+    store_path: Path, folder: Path, df: Mapping[str, Mapping[str, int]], documents: int
 ) -> int:
-    """Every candidate pair of the corpus scored; the components its stories can lie in,
-    packed into blocks for the grouping tasks. Writes the documents, their lead vectors and
-    the pairs under ``folder``; returns the number of blocks."""
+    """The store's story evidence as arrays in ``folder``, weighted with the corpus's
+    document frequencies ``df`` and size ``documents``; returns the documents written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from scipy import sparse
+
+    with Store(store_path) as store:
+        texts, doc_vectors, leads, plains = store.stories.load()
+        others = _without_evidence(store)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    texts, doc_vectors, leads, plains, homes = _evidence(stores)
+    given = {bag: df.get(bag, {}) for bag in STORY_BAGS}
+    index = build_index(texts, doc_vectors, leads, plains, given, documents)
+    for name, matrix in [*index.bags.items(), ("rare_terms", index.rare_terms)]:
+        if matrix.shape[1] != len(given["terms" if name == "rare_terms" else name]):
+            raise ValueError(
+                f"{store_path}: a document's {name} term is missing from the corpus's "
+                "document frequencies (they must be summed over every partition)"
+            )
+        sparse.save_npz(folder / f"{name}.npz", matrix, compressed=False)
+    for name in _VECTORS:
+        np.save(folder / f"{name}.npy", getattr(index, name))
+    sets = pa.list_(pa.string())
+    home = str(store_path)
+    pq.write_table(pa.table({
+        "doc_id": pa.array(index.doc_ids, pa.string()),
+        "store": pa.array([home] * index.size, pa.string()),
+        "day": pa.array(index.days, pa.int64()),
+        "numbers": pa.array([sorted(t.numbers) for t in texts], sets),
+        "years": pa.array([sorted(t.years) for t in texts], sets),
+    }), folder / _ROWS)  # fmt: skip
+    pq.write_table(pa.table({"doc_id": pa.array(others, pa.string()),
+                             "store": pa.array([home] * len(others), pa.string())}),
+                   folder / _WITHOUT)  # fmt: skip
+    return index.size
+
+
+def _without_evidence(store: Store) -> list[str]:
+    """Documents of the store that have no story evidence (a stage failed on them)."""
+    rows = store.conn.execute(
+        "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM story_docs) ORDER BY id"
+    )
+    return [r[0] for r in rows]
+
+
+# -- 1. pairs (one task) ----------------------------------------------------------------------
+def score_corpus(evidence: Sequence[Path], folder: Path, block_pairs: int = BLOCK_PAIRS) -> int:
+    """Every candidate pair of the corpus scored; the components its stories can lie in,
+    packed into blocks for the grouping tasks. ``evidence``: the partitions' folders of
+    :func:`write_evidence`. Writes the documents, their lead vectors and the pairs under
+    ``folder``; returns the number of blocks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    index, homes = _corpus_index(evidence)
     weights = load_story_weights()
-    lead_vectors = np.zeros((0, 0), np.float32)
-    scored = ScoredPairs([], *(np.zeros(0, np.int64),) * 2, *(np.zeros(0),) * 2)
-    if texts:
-        given = {bag: Counter(df.get(bag, {})) for bag in STORY_BAGS}
-        index = build_index(texts, doc_vectors, leads, plains, given, documents)
-        scored = corpus_pairs(index, weights)
-        lead_vectors = index.lead_vectors
+    scored = corpus_pairs(index, weights)
     # Documents without story evidence (a stage failed on them) are in no story, as in
     # one store, but they are part of the analysis: each one a unit of its own.
-    others, other_homes = _without_evidence(stores)
-    ids = [t.doc_id for t in texts] + others
-    _write_documents(folder, ids, homes + other_homes)
-    width = lead_vectors.shape[1]
-    np.save(folder / _LEADS, np.vstack([lead_vectors, np.zeros((len(others), width), "f4")]))
+    others = pa.concat_tables([pq.read_table(f / _WITHOUT) for f in evidence]) if evidence else None
+    ids = index.doc_ids + (others.column("doc_id").to_pylist() if others else [])
+    _write_documents(folder, ids, homes + (others.column("store").to_pylist() if others else []))
+    extra = np.zeros((len(ids) - index.size, index.lead_vectors.shape[1]), "f4")
+    np.save(folder / _LEADS, np.vstack([index.lead_vectors, extra]))
     component = threshold_components(
         len(ids), scored.left, scored.right, scored.event, weights.event_threshold
     )
@@ -171,6 +227,58 @@ def score_corpus(
     _write_scored(folder / _SCORED, scored, block, component)
     write_atomic(folder / _BLOCKS, json.dumps(record))
     return record["blocks"]
+
+
+def _corpus_index(evidence: Sequence[Path]) -> tuple[StoryIndex, list[str]]:
+    """The partitions' arrays stacked into the corpus's index, rows ordered by document id
+    (as one store loads them), and each row's store."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from scipy import sparse
+
+    found = [f for f in evidence if pq.read_metadata(f / _ROWS).num_rows]
+    if not found:
+        empty = np.zeros((0, 0), dtype=np.float32)
+        nothing = sparse.csr_matrix((0, 0), dtype=np.float32)
+        bags = {bag: nothing for bag in STORY_BAGS}
+        return StoryIndex([], empty, empty, empty, bags, nothing, nothing, nothing,
+                          np.zeros(0, np.int64)), []  # fmt: skip
+    rows = pa.concat_tables([pq.read_table(f / _ROWS) for f in found])
+    order = pc.sort_indices(rows, sort_keys=[("doc_id", "ascending")]).to_numpy()
+    rows = rows.take(order)
+
+    def stacked(name: str) -> sparse.csr_matrix:
+        parts = [sparse.load_npz(f / f"{name}.npz") for f in found]
+        return sparse.csr_matrix(sparse.vstack(parts, format="csr")[order])
+
+    def vectors(name: str) -> np.ndarray:
+        return np.concatenate([np.load(f / f"{name}.npy") for f in found])[order]
+
+    index = StoryIndex(
+        doc_ids=rows.column("doc_id").to_pylist(),
+        doc_vectors=vectors("doc_vectors"),
+        lead_vectors=vectors("lead_vectors"),
+        plain_vectors=vectors("plain_vectors"),
+        bags={bag: stacked(bag) for bag in STORY_BAGS},
+        rare_terms=stacked("rare_terms"),
+        numbers=_set_rows(rows.column("numbers")),
+        years=_set_rows(rows.column("years")),
+        days=rows.column("day").to_numpy(),
+    )
+    return index, rows.column("store").to_pylist()
+
+
+def _set_rows(lists: Any) -> Any:
+    """A column of string lists as 0/1 rows (``features.binary_rows``), values coded by
+    Arrow's dictionary encoding: no Python string per value."""
+    import pyarrow.compute as pc
+
+    lists = lists.combine_chunks()
+    codes = pc.dictionary_encode(lists.flatten())
+    lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return binary_rows(offsets, codes.indices.to_numpy().astype(np.int64), len(codes.dictionary))
 
 
 def _blocks(
@@ -249,45 +357,6 @@ def pack_stories(copy_groups: Path | None, capacity: int, folder: Path) -> Graph
     record = {"capacity": capacity, "weights": _weights(), "graph": asdict(graph)}
     write_atomic(folder / _GRAPH, json.dumps(record))
     return graph
-
-
-def _evidence(
-    stores: Sequence[Path],
-) -> tuple[list[StoryText], np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Every partition's story evidence, ordered by document id (as one store loads it)."""
-    texts: list[StoryText] = []
-    homes: list[str] = []
-    vectors: list[list[np.ndarray]] = [[], [], []]
-    for path in stores:
-        with Store(path) as store:
-            found, *arrays = store.stories.load()
-        if not found:
-            continue
-        texts += found
-        homes += [str(path)] * len(found)
-        for kept, array in zip(vectors, arrays, strict=True):
-            kept.append(array)
-    if not texts:
-        empty = np.zeros((0, 0), dtype=np.float32)
-        return [], empty, empty, empty, []
-    order = sorted(range(len(texts)), key=lambda k: texts[k].doc_id)
-    stacked = [np.concatenate(v)[order] for v in vectors]
-    return [texts[k] for k in order], *stacked, [homes[k] for k in order]
-
-
-def _without_evidence(stores: Sequence[Path]) -> tuple[list[str], list[str]]:
-    """Documents of the stores that have no story evidence, with their store."""
-    ids: list[str] = []
-    homes: list[str] = []
-    for path in stores:
-        with Store(path) as store:
-            rows = store.conn.execute(
-                "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM story_docs) "
-                "ORDER BY id"
-            ).fetchall()
-        ids += [r[0] for r in rows]
-        homes += [str(path)] * len(rows)
-    return ids, homes
 
 
 def _copy_edges(ids: np.ndarray, copy_groups: Path | None) -> np.ndarray:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -50,18 +51,22 @@ _CHUNK = 20_000
 
 @dataclass(slots=True)
 class StoryIndex:
-    """The documents of one run, ready for pair features."""
+    """The documents of one run, ready for pair features: arrays only, so that a corpus's
+    index can be assembled from its partitions' (``storytrace.engine.regroup``)."""
 
-    texts: list[StoryText]
+    doc_ids: list[str]
     doc_vectors: np.ndarray  # (n, d) unit rows
     lead_vectors: np.ndarray
     plain_vectors: np.ndarray
-    bags: dict[str, sparse.csr_matrix]  # l2-normalised tf-idf rows
+    bags: dict[str, sparse.csr_matrix]  # l2-normalised tf-idf rows, columns in term order
     rare_terms: sparse.csr_matrix
+    numbers: sparse.csr_matrix  # documents x distinct numbers: 1 where a document has one
+    years: sparse.csr_matrix
+    days: np.ndarray  # publication date as a day number (date.toordinal); -1: none
 
     @property
     def size(self) -> int:
-        return len(self.texts)
+        return len(self.doc_ids)
 
 
 def build_index(
@@ -77,19 +82,67 @@ def build_index(
     texts = list(texts)
     df = df or {bag: _frequencies(texts, bag) for bag in BAGS}
     n = corpus_size or len(texts)
-    bags = {bag: _tfidf([bag_counts(t, bag) for t in texts], df[bag], n) for bag in BAGS}
-    rare_cut = max(2, int(_RARE_SHARE * n))
-    rare = _tfidf(
-        [bag_counts(t, "terms") for t in texts], df["terms"], n, keep=lambda c: 2 <= c <= rare_cut
-    )
+    bags, rare = tfidf_bags(texts, df, n)
     return StoryIndex(
-        texts=texts,
+        doc_ids=[t.doc_id for t in texts],
         doc_vectors=_unit(doc_vectors),
         lead_vectors=_unit(lead_vectors),
         plain_vectors=_unit(plain_vectors),
         bags=bags,
         rare_terms=rare,
+        numbers=set_matrix([sorted(t.numbers) for t in texts]),
+        years=set_matrix([sorted(t.years) for t in texts]),
+        days=day_numbers([t.published for t in texts]),
     )
+
+
+def tfidf_bags(
+    texts: Sequence[StoryText], df: Mapping[str, Mapping[str, int]], n: int
+) -> tuple[dict[str, sparse.csr_matrix], sparse.csr_matrix]:
+    """Each bag's tf-idf rows and the rare terms' (``_RARE_SHARE``), for a corpus of ``n``
+    documents with document frequencies ``df``.
+
+    A bag's columns are its terms of ``df`` in sorted order (then any term ``df`` lacks), so
+    every row holds its terms in term order whatever else the corpus holds: rows built in
+    different partitions from the same ``df`` stack into one matrix, and a row product sums
+    in the same order (the same last bits) as in one store.
+    """
+    bags: dict[str, sparse.csr_matrix] = {}
+    terms: dict[str, int] = {}
+    for bag in BAGS:
+        vocab = {term: k for k, term in enumerate(sorted(df[bag]))}
+        bags[bag] = _tfidf([bag_counts(t, bag) for t in texts], df[bag], n, vocab)
+        if bag == "terms":
+            terms = vocab
+    rare_cut = max(2, int(_RARE_SHARE * n))
+    rare = _tfidf(
+        [bag_counts(t, "terms") for t in texts], df["terms"], n, terms,
+        keep=lambda c: 2 <= c <= rare_cut,
+    )  # fmt: skip
+    return bags, rare
+
+
+def set_matrix(sets: Sequence[Iterable[str]]) -> sparse.csr_matrix:
+    """Documents x distinct values, 1.0 where a document has the value: a row product is
+    the size of two documents' intersection (exact: sums of ones)."""
+    codes: dict[str, int] = {}
+    columns = [[codes.setdefault(v, len(codes)) for v in values] for values in sets]
+    offsets = np.cumsum([0, *map(len, columns)])
+    return binary_rows(offsets, np.fromiter(chain(*columns), np.int64), len(codes))
+
+
+def binary_rows(offsets: np.ndarray, columns: np.ndarray, width: int) -> sparse.csr_matrix:
+    """The 0/1 matrix whose row ``r`` has ones at ``columns[offsets[r]:offsets[r + 1]]``."""
+    ones = np.ones(len(columns), dtype=np.float32)
+    matrix = sparse.csr_matrix((ones, columns, offsets), shape=(len(offsets) - 1, width))
+    matrix.sort_indices()
+    return matrix
+
+
+def day_numbers(published: Sequence[str | None]) -> np.ndarray:
+    """Publication dates as day numbers; -1 where a document has none (or not a date)."""
+    days = (_date(value) for value in published)
+    return np.fromiter((d.toordinal() if d else -1 for d in days), np.int64, len(published))
 
 
 def _frequencies(texts: Sequence[StoryText], bag: str) -> Counter[str]:
@@ -108,25 +161,32 @@ def _tfidf(
     rows: Sequence[Mapping[str, int]],
     df: Mapping[str, int],
     n: int,
+    vocab: Mapping[str, int],
     keep: Callable[[int], bool] = lambda count: True,
 ) -> sparse.csr_matrix:
-    """Sublinear tf times smoothed idf, rows scaled to unit length."""
-    vocab: dict[str, int] = {}
+    """Sublinear tf times smoothed idf, rows scaled to unit length; columns from ``vocab``
+    (a term it lacks gets a column after them)."""
+    extra: dict[str, int] = {}
     indptr, indices, values = [0], [], []
     for row in rows:
         for term, tf in row.items():
             count = df.get(term, 1)
             if not keep(count):
                 continue
-            indices.append(vocab.setdefault(term, len(vocab)))
+            column = vocab.get(term)
+            indices.append(extra.setdefault(term, len(vocab) + len(extra)) if column is None
+                           else column)  # fmt: skip
             values.append((1.0 + math.log(tf)) * (math.log((1 + n) / (1 + count)) + 1.0))
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float32), indices, indptr), shape=(len(rows), len(vocab))
+        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+        shape=(len(rows), len(vocab) + len(extra)),
     )
+    matrix.sort_indices()  # sums run in column (term) order: the same in every partition
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    matrix.data *= np.repeat((1.0 / norms).astype(np.float32), np.diff(matrix.indptr))
+    return matrix
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -141,23 +201,32 @@ def pair_features(index: StoryIndex, left: np.ndarray, right: np.ndarray) -> np.
 
     Ranks are taken within the given pairs: pass every candidate pair of the run at once.
     """
-    sims = {
-        "terms": _sparse_cos(index.bags["terms"], left, right),
-        "rare_terms": _sparse_cos(index.rare_terms, left, right),
-        "names": _sparse_cos(index.bags["name"], left, right),
-        "people": _sparse_cos(index.bags["person"], left, right),
-        "places": _sparse_cos(index.bags["place"], left, right),
-        "orgs": _sparse_cos(index.bags["org"], left, right),
-        "plain": _sparse_cos(index.bags["plain"], left, right),
-        "doc_vector": _dense_cos(index.doc_vectors, left, right),
-        "lead_vector": _dense_cos(index.lead_vectors, left, right),
-        "plain_vector": _dense_cos(index.plain_vectors, left, right),
-    }
-    columns = [sims[name] for name in SIMILARITIES]
-    columns += list(_facts(index.texts, left, right))
-    columns += [_mutual_rank(sims[name], left, right) for name, _ in RANKS]
-    columns.append(np.full(len(left), np.log(max(1, index.size)), dtype=np.float32))
-    return np.stack(columns, axis=1).astype(np.float32)
+    out = np.empty((len(left), len(FEATURE_NAMES)), dtype=np.float32)
+    column = {name: k for k, name in enumerate(FEATURE_NAMES)}
+    # Each feature written into its column as computed: no list of columns to stack (at a
+    # million documents there are tens of millions of pairs).
+    for name, matrix in _sparse_sources(index):
+        out[:, column[name]] = _sparse_cos(matrix, left, right)
+    for name, vectors in _dense_sources(index):
+        out[:, column[name]] = _dense_cos(vectors, left, right)
+    for name, value in zip(FACTS, _facts(index, left, right), strict=True):
+        out[:, column[name]] = value
+    for similarity, name in RANKS:
+        out[:, column[name]] = _mutual_rank(out[:, column[similarity]], left, right)
+    out[:, -1] = np.log(max(1, index.size))
+    return out
+
+
+def _sparse_sources(index: StoryIndex) -> list[tuple[str, sparse.csr_matrix]]:
+    bags = index.bags
+    return [("terms", bags["terms"]), ("rare_terms", index.rare_terms), ("names", bags["name"]),
+            ("people", bags["person"]), ("places", bags["place"]), ("orgs", bags["org"]),
+            ("plain", bags["plain"])]  # fmt: skip
+
+
+def _dense_sources(index: StoryIndex) -> list[tuple[str, np.ndarray]]:
+    return [("doc_vector", index.doc_vectors), ("lead_vector", index.lead_vectors),
+            ("plain_vector", index.plain_vectors)]  # fmt: skip
 
 
 def _sparse_cos(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -179,25 +248,25 @@ def _dense_cos(vectors: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.n
     return out
 
 
-def _facts(
-    texts: Sequence[StoryText], left: np.ndarray, right: np.ndarray
-) -> tuple[np.ndarray, ...]:
+def _facts(index: StoryIndex, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, ...]:
     """Shared numbers (Jaccard), years that differ or match, publication dates apart."""
-    numbers = np.zeros(len(left), dtype=np.float32)
-    differ = np.zeros(len(left), dtype=np.float32)
-    shared = np.zeros(len(left), dtype=np.float32)
-    apart = np.zeros(len(left), dtype=np.float32)
-    dates = [_date(t.published) for t in texts]
-    for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
-        a, b = texts[i], texts[j]
-        if a.numbers and b.numbers:
-            numbers[k] = len(a.numbers & b.numbers) / len(a.numbers | b.numbers)
-        if a.years and b.years:
-            common = bool(a.years & b.years)
-            shared[k], differ[k] = float(common), float(not common)
-        if dates[i] and dates[j]:
-            apart[k] = float(abs((dates[i] - dates[j]).days) > DATES_APART_DAYS)
-    return numbers, differ, shared, apart
+    common, held_a, held_b = _overlap(index.numbers, left, right)
+    union = (held_a + held_b - common).astype(np.float64)
+    numbers = np.divide(common, union, out=np.zeros(len(left)), where=(held_a > 0) & (held_b > 0))
+    common, held_a, held_b = _overlap(index.years, left, right)
+    both = (held_a > 0) & (held_b > 0)
+    shared, differ = both & (common > 0), both & (common == 0)
+    a, b = index.days[left], index.days[right]
+    apart = (a >= 0) & (b >= 0) & (np.abs(a - b) > DATES_APART_DAYS)
+    return tuple(x.astype(np.float32) for x in (numbers, differ, shared, apart))
+
+
+def _overlap(
+    matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For 0/1 rows: the size of each pair's intersection and of its two sets."""
+    held = np.diff(matrix.indptr)
+    return _sparse_cos(matrix, left, right), held[left], held[right]
 
 
 def _date(value: str | None) -> date | None:

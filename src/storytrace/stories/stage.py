@@ -53,6 +53,8 @@ RARE_NAME_DF = 50  # a name in at most this many documents pairs them all
 # scores were computed over the whole corpus (ranks and neighbours included) and written
 # into the store; the stage groups them instead of searching and scoring its own.
 GIVEN_PAIRS = "story_pairs_given"
+# Pairs a model scores at once (it standardises a float64 copy of their 20 features).
+_SCORE_ROWS = 200_000
 LABEL_CHARS = 100
 KEY_ENTITIES = 6
 
@@ -129,7 +131,7 @@ def build_stories(
         previous_topics,
         families,
     )
-    stories, topics, centrality = describe(index, scored, grouping, families, store)
+    stories, topics, centrality = describe(texts, scored, grouping, families, store)
     with store.transaction():
         store.stories.replace(stories, topics, centrality)
         store.stories.add_changes(grouping.changes)
@@ -203,34 +205,32 @@ def candidate_array(
         if len(vectors) > _PROJECT_ABOVE:
             vectors = candidates.project(vectors, _PROJECTED_DIMS)
         found.append(candidates.neighbour_array(vectors, query, k=k, threads=threads))
-    found.append(_shared_name_array(index.texts, query))
+    found.append(_shared_name_array(index, query))
     codes = candidates.distinct(np.concatenate([f[:, 0] * n + f[:, 1] for f in found]))
     return np.stack([codes // n, codes % n], axis=1)
 
 
 def shared_name_pairs(
-    texts: Sequence[StoryText], query: np.ndarray, max_df: int = RARE_NAME_DF
+    index: StoryIndex, query: np.ndarray, max_df: int = RARE_NAME_DF
 ) -> set[tuple[int, int]]:
     """Pairs of documents that share a name few documents have."""
-    return {(i, j) for i, j in _shared_name_array(texts, query, max_df).tolist()}
+    return {(i, j) for i, j in _shared_name_array(index, query, max_df).tolist()}
 
 
 def _shared_name_array(
-    texts: Sequence[StoryText], query: np.ndarray, max_df: int = RARE_NAME_DF
+    index: StoryIndex, query: np.ndarray, max_df: int = RARE_NAME_DF
 ) -> np.ndarray:
-    holders: dict[str, list[int]] = defaultdict(list)
-    for i, text in enumerate(texts):
-        for name in text.names.get("name", {}):
-            holders[name].append(i)
-    n = len(texts)
+    """From the columns of the "name" bag: a column's rows are the documents holding it."""
+    holders = index.bags["name"].tocsc()
+    holders.sort_indices()  # each column's rows ascending: pairs come out as (i < j)
+    held = np.diff(holders.indptr)
+    n = index.size
     codes = []
-    for rows in holders.values():
-        if len(rows) < 2 or len(rows) > max_df:
-            continue
-        held = np.asarray(rows, dtype=np.int64)  # ascending: documents in order
-        a, b = np.triu_indices(len(held), k=1)
-        asked = query[held[a]] | query[held[b]]
-        codes.append(held[a[asked]] * n + held[b[asked]])
+    for column in np.flatnonzero((held >= 2) & (held <= max_df)).tolist():
+        rows = holders.indices[holders.indptr[column] : holders.indptr[column + 1]].astype(np.int64)
+        a, b = np.triu_indices(len(rows), k=1)
+        asked = query[rows[a]] | query[rows[b]]
+        codes.append(rows[a[asked]] * n + rows[b[asked]])
     if not codes:
         return np.zeros((0, 2), dtype=np.int64)
     unique = candidates.distinct(np.concatenate(codes))
@@ -261,8 +261,7 @@ def given_scores(store: Store, ids: Sequence[str]) -> ScoredPairs:
 def score_pairs(
     index: StoryIndex, pairs: Sequence[tuple[str, str]], weights: StoryWeights
 ) -> ScoredPairs:
-    ids = [t.doc_id for t in index.texts]
-    position = {d: i for i, d in enumerate(ids)}
+    position = {d: i for i, d in enumerate(index.doc_ids)}
     kept = [(position[a], position[b]) for a, b in pairs if a in position and b in position]
     left = np.asarray([i for i, _ in kept], dtype=np.int64)
     right = np.asarray([j for _, j in kept], dtype=np.int64)
@@ -273,18 +272,15 @@ def score_rows(
     index: StoryIndex, left: np.ndarray, right: np.ndarray, weights: StoryWeights
 ) -> ScoredPairs:
     """The pairs (left[k], right[k]) of index rows scored."""
-    ids = [t.doc_id for t in index.texts]
-    if not len(left):
-        empty = np.zeros(0)
-        return ScoredPairs(ids, left, right, empty, empty)
+    ids = list(index.doc_ids)
     features = pair_features(index, left, right)
-    return ScoredPairs(
-        ids,
-        left,
-        right,
-        np.asarray(weights.event.probability(features), dtype=np.float64),
-        np.asarray(weights.topic.probability(features), dtype=np.float64),
-    )
+    event, topic = np.empty(len(left)), np.empty(len(left))
+    # In slices, so that the models' float64 copies stay small whatever the pairs.
+    for start in range(0, len(left), _SCORE_ROWS):
+        rows = features[start : start + _SCORE_ROWS]
+        event[start : start + _SCORE_ROWS] = weights.event.probability(rows)
+        topic[start : start + _SCORE_ROWS] = weights.topic.probability(rows)
+    return ScoredPairs(ids, left, right, event, topic)
 
 
 def _score_rows(scored: ScoredPairs) -> list[tuple[float, float, str, str]]:
@@ -299,14 +295,14 @@ def _score_rows(scored: ScoredPairs) -> list[tuple[float, float, str, str]]:
 
 # -- 5. descriptions ----------------------------------------------------------------------
 def describe(
-    index: StoryIndex,
+    texts_of: Sequence[StoryText],
     scored: ScoredPairs,
     grouping: Grouping,
     families: list[Family],
     store: Store | None = None,
 ) -> tuple[list[Story], list[Topic], dict[str, float]]:
     """Stories and topics with labels, entities, dates and origin counts."""
-    texts = {t.doc_id: t for t in index.texts}
+    texts = {t.doc_id: t for t in texts_of}
     members: dict[str, list[str]] = defaultdict(list)
     for doc_id, story_id in grouping.story_of.items():
         members[story_id].append(doc_id)
