@@ -22,9 +22,10 @@ origins, timelines) for corpora that do not fit one store or one machine:
    b. *prepare*: with the corpus's template lines, the stages up to ``embed`` and the story
       evidence; returns the partition's document frequencies.
 
-3. **Story graph** (c, ``storytrace.engine.regroup``): the story stage's pairs found and
-   scored over every partition's evidence (one task), grouped into stories one block of
-   connected components per task, and whole stories (copy groups kept together) packed into
+3. **Story graph** (c, ``storytrace.engine.regroup``): each partition's story evidence
+   written as arrays (one task per partition); the story stage's pairs found and scored
+   over the stacked arrays (one task), grouped into stories one block of connected
+   components per task, and whole stories (copy groups kept together) packed into
    *story partitions* (one task).
 4. **Story partitions** (d, *finish*): each copies its documents' rows from the preparing
    stores and is given its story pairs with their corpus-wide scores; with the corpus's

@@ -93,7 +93,7 @@ class StoryPart:
 
 @dataclass(slots=True)
 class Graph:
-    """What the story graph's three steps found (its files hold the rest)."""
+    """What the story graph's four steps found (its files hold the rest)."""
 
     sizes: list[int]  # documents per finishing partition
     pairs: int  # scored candidate pairs
