@@ -3,8 +3,8 @@
 The pairs step is the one task of the full analysis that sees the whole corpus: it stacks
 every preparing partition's evidence arrays, finds the candidate pairs (three nearest-
 neighbour searches and shared rare names) and scores them. Planted corpora cost 0.3
-core-seconds per document to prepare (spaCy, MiniLM): 8 h for 100k documents on this
-machine before the step could be measured. The step reads only arrays, so this script
+core-seconds per document to prepare (spaCy, MiniLM): 8 core-hours for 100k documents
+before the step could be measured. The step reads only arrays, so this script
 *draws* arrays of the shapes `regroup.write_evidence` writes, with the sizes measured on the
 9,965-document planted corpus (`out/bench/full/n10000-local`):
 

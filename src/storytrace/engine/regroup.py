@@ -70,7 +70,6 @@ EVIDENCE = "evidence"  # a preparing partition's story evidence as arrays, besid
 _ROWS = "rows.parquet"  # evidence: document id, its store, day, numbers, years
 _WITHOUT = "without.parquet"  # evidence: documents without story evidence, and their store
 _VECTORS = ("doc_vectors", "lead_vectors", "plain_vectors")
-_MATRICES = (*STORY_BAGS, "rare_terms")
 _GRAPH = "graph.json"
 _DOCUMENTS = "documents.parquet"  # the graph's rows: document id and the store holding it
 _LEADS = "leads.npy"  # their lead vectors (zeros without evidence), for packing
