@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.story_graph import _apart
+from storytrace.stories.features import unit_rows
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "story_pairs_scale.json"
@@ -142,11 +143,7 @@ def _tfidf_rows(event: np.ndarray, per_doc: float, width: int, rng: np.random.Ge
     data = rng.uniform(1.0, 3.0, len(indices)).astype(np.float32)
     matrix = sparse.csr_matrix((data, np.asarray(indices, np.int32), indptr),
                                shape=(len(event), width))  # fmt: skip
-    matrix.sort_indices()
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    matrix.data *= np.repeat((1.0 / norms).astype(np.float32), np.diff(matrix.indptr))
-    return matrix
+    return unit_rows(matrix)  # as the story stage scales its tf-idf rows
 
 
 def measure(documents: int, partition_docs: int) -> dict[str, Any]:

@@ -240,9 +240,12 @@ def _corpus_index(evidence: Sequence[Path]) -> tuple[StoryIndex, list[str]]:
     if not found:
         empty = np.zeros((0, 0), dtype=np.float32)
         nothing = sparse.csr_matrix((0, 0), dtype=np.float32)
-        bags = {bag: nothing for bag in STORY_BAGS}
-        return StoryIndex([], empty, empty, empty, bags, nothing, nothing, nothing,
-                          np.zeros(0, np.int64)), []  # fmt: skip
+        index = StoryIndex(
+            doc_ids=[], doc_vectors=empty, lead_vectors=empty, plain_vectors=empty,
+            bags=dict.fromkeys(STORY_BAGS, nothing), rare_terms=nothing, numbers=nothing,
+            years=nothing, days=np.zeros(0, np.int64),
+        )  # fmt: skip
+        return index, []
     rows = pa.concat_tables([pq.read_table(f / _ROWS) for f in found])
     order = pc.sort_indices(rows, sort_keys=[("doc_id", "ascending")]).to_numpy()
     rows = rows.take(order)

@@ -182,7 +182,13 @@ def _tfidf(
         (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
         shape=(len(rows), len(vocab) + len(extra)),
     )
-    matrix.sort_indices()  # sums run in column (term) order: the same in every partition
+    return unit_rows(matrix)
+
+
+def unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``matrix`` with sorted columns and rows scaled to unit length, in place: sums run in
+    column (term) order, the same in every partition."""
+    matrix.sort_indices()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix.data *= np.repeat((1.0 / norms).astype(np.float32), np.diff(matrix.indptr))

@@ -295,14 +295,14 @@ def _score_rows(scored: ScoredPairs) -> list[tuple[float, float, str, str]]:
 
 # -- 5. descriptions ----------------------------------------------------------------------
 def describe(
-    texts_of: Sequence[StoryText],
+    evidence: Sequence[StoryText],
     scored: ScoredPairs,
     grouping: Grouping,
     families: list[Family],
     store: Store | None = None,
 ) -> tuple[list[Story], list[Topic], dict[str, float]]:
     """Stories and topics with labels, entities, dates and origin counts."""
-    texts = {t.doc_id: t for t in texts_of}
+    texts = {t.doc_id: t for t in evidence}
     members: dict[str, list[str]] = defaultdict(list)
     for doc_id, story_id in grouping.story_of.items():
         members[story_id].append(doc_id)
